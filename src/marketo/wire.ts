@@ -1,0 +1,169 @@
+/**
+ * Zod schemas of Marketo's wire format for the custom activity endpoints, shared by the client and
+ * the emulator. Shapes follow Adobe's swagger (`swagger-mapi.json`, `swagger-identity.json`).
+ *
+ * Response schemas are tolerant on purpose: every field is optional and unknown fields are kept,
+ * because Adobe's own examples omit fields the swagger marks required (API-FACTS section 6.6) and
+ * `errors[].code` is a string while `warnings[].code` is an integer (section 6.9).
+ */
+import { z } from "zod";
+import { DATA_TYPES } from "../schema/index.js";
+
+/** `errors[]` item: `code` is a quoted string such as "601"; tolerate numbers too. */
+export const wireErrorSchema = z.looseObject({
+  code: z.union([z.string(), z.number()]).transform(String),
+  message: z.string().optional(),
+});
+export type WireError = z.output<typeof wireErrorSchema>;
+
+/** `warnings[]` item: `{code, message}` per the swagger, or a bare string as the Asset API sends. */
+export const wireWarningSchema = z.union([
+  z.string(),
+  z.looseObject({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() }),
+]);
+
+/** The REST envelope shared by every response (API-FACTS 2.1). `result` is always an array. */
+export function envelopeSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    requestId: z.string().optional(),
+    success: z.boolean().optional(),
+    result: z.array(item).optional(),
+    errors: z.array(wireErrorSchema).optional(),
+    warnings: z.array(wireWarningSchema).optional(),
+    nextPageToken: z.string().optional(),
+    moreResult: z.boolean().optional(),
+  });
+}
+export type Envelope<T> = {
+  requestId?: string | undefined;
+  success?: boolean | undefined;
+  result?: T[] | undefined;
+  errors?: WireError[] | undefined;
+  warnings?: unknown[] | undefined;
+  nextPageToken?: string | undefined;
+  moreResult?: boolean | undefined;
+};
+
+/** The four status values, the third with spaces (API-FACTS 4.1). */
+export const CUSTOM_ACTIVITY_TYPE_STATUSES = ["draft", "approved", "approved with draft", "deleted"] as const;
+export type CustomActivityTypeStatus = (typeof CUSTOM_ACTIVITY_TYPE_STATUSES)[number];
+
+/** `CustomActivityTypeAttribute` as Marketo returns it. */
+export const wireAttributeSchema = z.looseObject({
+  apiName: z.string(),
+  name: z.string().optional(),
+  dataType: z.string().optional(),
+  description: z.string().optional(),
+  isPrimary: z.boolean().optional(),
+});
+export type WireAttribute = z.output<typeof wireAttributeSchema>;
+
+/** `CustomActivityType` as Marketo returns it: every field optional (the docs' examples omit many). */
+export const wireCustomActivityTypeSchema = z.looseObject({
+  id: z.number().int().optional(),
+  apiName: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  triggerName: z.string().optional(),
+  filterName: z.string().optional(),
+  primaryAttribute: wireAttributeSchema.optional(),
+  attributes: z.array(wireAttributeSchema).optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  status: z.string().optional(),
+});
+export type WireCustomActivityType = z.output<typeof wireCustomActivityTypeSchema>;
+
+/** `ActivityType` from GET activities/types.json (standard and custom types, not told apart). */
+export const wireActivityTypeSchema = z.looseObject({
+  id: z.number().int(),
+  apiName: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  primaryAttribute: z
+    .looseObject({ name: z.string().optional(), dataType: z.string().optional() })
+    .optional(),
+  attributes: z
+    .array(
+      z.looseObject({
+        name: z.string().optional(),
+        dataType: z.string().optional(),
+        apiName: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type WireActivityType = z.output<typeof wireActivityTypeSchema>;
+
+/** A record's result from Add Custom Activities: per-record failures sit in `errors`, not `reasons`. */
+export const wireCustomActivityResultSchema = z.looseObject({
+  id: z.number().optional(),
+  marketoGUID: z.string().optional(),
+  status: z.string().optional(),
+  errors: z.array(wireErrorSchema).optional(),
+  reasons: z.array(wireErrorSchema).optional(),
+});
+export type WireCustomActivityResult = z.output<typeof wireCustomActivityResultSchema>;
+
+/** Identity success body (not the REST envelope). */
+export const identityResponseSchema = z.looseObject({
+  access_token: z.string(),
+  token_type: z.string().optional(),
+  expires_in: z.number(),
+  scope: z.string().optional(),
+});
+export type IdentityResponse = z.output<typeof identityResponseSchema>;
+
+/** Identity failure body: OAuth style, HTTP 401 (API-FACTS section 1). */
+export const identityErrorSchema = z.looseObject({
+  error: z.string(),
+  error_description: z.string().optional(),
+});
+
+// ---- request bodies (what the client sends and the emulator accepts) ----
+
+const dataType = z.enum(DATA_TYPES);
+
+/** `CustomActivityTypeAttribute` as sent in attribute create/update/delete and as the primary. */
+export const attributeRequestSchema = z.looseObject({
+  apiName: z.string(),
+  name: z.string().optional(),
+  dataType: dataType.optional(),
+  description: z.string().optional(),
+  isPrimary: z.boolean().optional(),
+});
+export type AttributeRequest = z.output<typeof attributeRequestSchema>;
+
+/**
+ * `CustomActivityTypeRequest`. The swagger marks every field required even for update; the docs
+ * and hand-written clients send partial bodies on update (API-FACTS 4.1), so only create checks them.
+ */
+export const customActivityTypeRequestSchema = z.looseObject({
+  apiName: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  triggerName: z.string().optional(),
+  filterName: z.string().optional(),
+  primaryAttribute: attributeRequestSchema.optional(),
+});
+export type CustomActivityTypeRequest = z.output<typeof customActivityTypeRequestSchema>;
+
+/** `CustomActivityTypeAttributeRequest`. */
+export const attributesRequestSchema = z.looseObject({ attributes: z.array(attributeRequestSchema) });
+export type AttributesRequest = z.output<typeof attributesRequestSchema>;
+
+/** One input record of Add Custom Activities (`CustomActivity` without its output-only fields). */
+export const customActivityInputSchema = z.looseObject({
+  leadId: z.number().int(),
+  activityDate: z.string(),
+  activityTypeId: z.number().int(),
+  apiName: z.string().optional(),
+  primaryAttributeValue: z.string(),
+  attributes: z.array(
+    z.looseObject({ name: z.string().optional(), apiName: z.string().optional(), value: z.unknown() }),
+  ),
+});
+export type CustomActivityInput = z.output<typeof customActivityInputSchema>;
+
+/** `CustomActivityRequest`. */
+export const customActivityRequestSchema = z.looseObject({ input: z.array(z.unknown()) });

@@ -1,0 +1,38 @@
+export {
+  type ActivityTypeDefinition,
+  type ActivityTypeInput,
+  type AttributeDefinition,
+  type AttributeInput,
+  activityTypeSchema,
+  apiNameSchema,
+  attributeSchema,
+  checkActivityType,
+  defineActivityType,
+  type PrimaryAttributeDefinition,
+  type PrimaryAttributeInput,
+  parseActivityType,
+  primaryAttributeSchema,
+} from "./activity-type.js";
+export { canonicalize, definitionHash, definitionLeaves, stableHash, stableStringify } from "./canonical.js";
+export { isUserError, MarketoActivitiesError } from "./errors.js";
+export {
+  DefinitionError,
+  formatIssue,
+  formatIssues,
+  formatPath,
+  rule,
+  toIssues,
+  type ValidationIssue,
+} from "./issues.js";
+export * from "./limits.js";
+export {
+  buildManifest,
+  type InstanceSettings,
+  instanceSettingsSchema,
+  MANIFEST_FORMAT_VERSION,
+  type Manifest,
+  manifestFileName,
+  manifestSchema,
+  parseManifest,
+  serializeManifest,
+} from "./manifest.js";
