@@ -1,0 +1,202 @@
+import {
+  type ActivityTypeDefinition,
+  type ActivityTypeInput,
+  type AttributeInput,
+  checkActivityType,
+  DefinitionError,
+  definitionLeaves,
+  type PrimaryAttributeInput,
+  type ValidationIssue,
+} from "../schema/index.js";
+import {
+  Construct,
+  Lazy,
+  type LocalExecProvisioner,
+  NullProvider,
+  NullResource,
+  type TerraformResource,
+  TerraformStack,
+  Token,
+} from "./cdktf.js";
+import { MarketoInstance } from "./marketo-instance.js";
+import { ACTIVITY_TYPE, isMarked, mark, terraformName } from "./private/markers.js";
+import { TerraformData } from "./terraform-data.js";
+
+/**
+ * Properties of a `CustomActivityType`, named as in Marketo's REST API.
+ * @see https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/lead-database/activities
+ */
+export interface CustomActivityTypeProps {
+  /**
+   * API name of the type: letters and digits, at least one letter, at most 255 characters. It is
+   * the type's identity in Marketo: changing it declares a different type, it does not rename.
+   */
+  readonly apiName: string;
+  /** Display name shown in Marketo Admin: letters, digits, spaces and underscores. */
+  readonly name: string;
+  /** Name of the smart-campaign trigger, in the present tense ("Attends Webinar"). Unique per instance. */
+  readonly triggerName: string;
+  /** Name of the smart-list filter, in the past tense ("Attended Webinar"). Unique per instance. */
+  readonly filterName: string;
+  /**
+   * Shown in Marketo Admin.
+   * @default - no description
+   */
+  readonly description?: string;
+  /** The activity's main value. Its `dataType` defaults to `string`, as in Marketo. */
+  readonly primaryAttribute: PrimaryAttributeInput;
+  /**
+   * Secondary attributes ("fields" in Marketo Admin), at most 20. More can be added with `addAttribute()`.
+   * @default - none
+   */
+  readonly attributes?: readonly AttributeInput[];
+  /**
+   * Allow `apply` to make destructive changes to this type: delete an attribute, change a
+   * dataType, or change the primary attribute of a published type. Reviewed in the pull request.
+   *
+   * @default false - plan flags destructive changes and apply refuses them
+   */
+  readonly allowDestructiveChanges?: boolean;
+}
+
+/**
+ * Declares one Marketo custom activity type in a `MarketoInstance`. Synthesizes one Terraform
+ * resource whose triggers hold one string per field of the definition, so `cdktf diff` shows the
+ * fields that changed, and whose create-time provisioner runs
+ * `marketo-activities apply --only <apiName>` against the instance's manifest.
+ *
+ * @example
+ * new CustomActivityType(prod, "webinar", {
+ *   apiName: "webinarAttended", name: "Webinar Attended",
+ *   triggerName: "Attends Webinar", filterName: "Attended Webinar",
+ *   primaryAttribute: { apiName: "webinarName", name: "Webinar Name" },
+ *   attributes: [{ apiName: "minutesWatched", name: "Minutes Watched", dataType: "integer" }],
+ * });
+ */
+export class CustomActivityType extends Construct {
+  /** True if `x` is a `CustomActivityType` (works across copies of this package). */
+  public static isCustomActivityType(x: unknown): x is CustomActivityType {
+    return isMarked(x, ACTIVITY_TYPE);
+  }
+
+  /** The type's API name, its identity in Marketo. */
+  public readonly apiName: string;
+  /** The instance this type belongs to. */
+  public readonly instance: MarketoInstance;
+  /** The Terraform resource standing for this type (`null_resource` or `terraform_data`). */
+  public readonly resource: TerraformResource;
+
+  private readonly props: Omit<CustomActivityTypeProps, "attributes">;
+  private readonly attributeInputs: AttributeInput[];
+
+  constructor(scope: Construct, id: string, props: CustomActivityTypeProps) {
+    super(scope, id);
+    mark(this, ACTIVITY_TYPE);
+    this.instance = MarketoInstance.of(this, `CustomActivityType "${id}"`);
+    const { attributes, ...rest } = props;
+    this.props = rest;
+    this.attributeInputs = attributes === undefined ? [] : [...attributes];
+    this.apiName = typeof props.apiName === "string" ? props.apiName : String(props.apiName);
+
+    const command = `${this.instance.command} apply --manifest ${this.instance.manifestFileName} --only ${this.apiName} --auto-approve`;
+    this.resource = createResource(
+      this,
+      `${this.instance.instanceId}_${this.apiName}`,
+      () => this.triggers(),
+      command,
+    );
+  }
+
+  /**
+   * Adds a secondary attribute. Problems (a duplicate apiName, more than 20 attributes) are
+   * reported with every other problem when the app is synthesized.
+   */
+  public addAttribute(attribute: AttributeInput): this {
+    this.attributeInputs.push(attribute);
+    return this;
+  }
+
+  /** The definition as written, attributes added with `addAttribute()` included. */
+  public get input(): ActivityTypeInput {
+    return { ...this.props, attributes: [...this.attributeInputs] };
+  }
+
+  /** Every problem with this type's own definition (cross-type rules are checked by the instance). */
+  public validateDefinition(): ValidationIssue[] {
+    const result = checkActivityType(this.input);
+    return result.ok ? [] : result.issues;
+  }
+
+  /** The validated definition with defaults filled. Throws a `DefinitionError` when invalid. */
+  public get definition(): ActivityTypeDefinition {
+    const result = checkActivityType(this.input);
+    if (!result.ok)
+      throw new DefinitionError(`activity type "${this.apiName}" (at ${this.node.path})`, result.issues);
+    return result.definition;
+  }
+
+  /** Trigger and filter names as written, for the instance's uniqueness checks. */
+  public get declaredNames(): { readonly triggerName: unknown; readonly filterName: unknown } {
+    return { triggerName: this.props.triggerName, filterName: this.props.filterName };
+  }
+
+  private triggers(): Record<string, string> {
+    const result = checkActivityType(this.input);
+    // An invalid definition fails validation before synthesis; this keeps unvalidated synths working.
+    const leaves = result.ok
+      ? definitionLeaves(result.definition)
+      : { apiName: this.apiName, invalid: "true" };
+    return { ...leaves, ...instanceTriggers(this.instance) };
+  }
+}
+
+/** The instance settings that change what `apply` does, as triggers. */
+export function instanceTriggers(instance: MarketoInstance): Record<string, string> {
+  return { "instance.approve": String(instance.approve), "instance.envPrefix": instance.envPrefix };
+}
+
+/**
+ * Creates the resource for a type or a tombstone: the instance's resource kind, a stable logical
+ * id from instance id and apiName (never the construct path, so moving code does not replace it),
+ * field-level triggers, `create_before_destroy` so a change never runs a destroy step, and a
+ * create-time `local-exec` provisioner running `command` from the stack directory.
+ */
+export function createResource(
+  owner: Construct,
+  logicalId: string,
+  triggers: () => Record<string, string>,
+  command: string,
+): TerraformResource {
+  const instance = MarketoInstance.of(owner);
+  const lazyTriggers = Token.asStringMap(Lazy.anyValue({ produce: triggers }));
+  const provisioners: LocalExecProvisioner[] = [{ type: "local-exec", command }];
+  const lifecycle = { createBeforeDestroy: true };
+  let resource: TerraformResource;
+  if (instance.resourceKind === "terraform_data") {
+    resource = new TerraformData(owner, "Resource", {
+      triggersReplace: lazyTriggers,
+      lifecycle,
+      provisioners,
+    });
+  } else {
+    ensureNullProvider(TerraformStack.of(owner));
+    resource = new NullResource(owner, "Resource", { triggers: lazyTriggers, lifecycle, provisioners });
+  }
+  resource.overrideLogicalId(terraformName(logicalId));
+  return resource;
+}
+
+const NULL_PROVIDER_ID = "marketo-activities-null-provider";
+
+/** The null provider must be configured once per stack; reuse one the app already declared. */
+function ensureNullProvider(stack: TerraformStack): void {
+  const existing = stack.node
+    .findAll()
+    .some(
+      (c) =>
+        c.node.id === NULL_PROVIDER_ID ||
+        ((c as { terraformResourceType?: string }).terraformResourceType === "null" &&
+          "terraformProviderSource" in c),
+    );
+  if (!existing) new NullProvider(stack, NULL_PROVIDER_ID);
+}

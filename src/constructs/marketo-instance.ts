@@ -1,0 +1,412 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import {
+  buildManifest,
+  DEFAULT_ENV_PREFIX,
+  DEFAULT_MAX_ACTIVITY_TYPES,
+  DefinitionError,
+  formatIssues,
+  instanceSettingsSchema,
+  type Manifest,
+  manifestFileName,
+  rule,
+  serializeManifest,
+  toIssues,
+  type ValidationIssue,
+} from "../schema/index.js";
+import {
+  Aspects,
+  Construct,
+  ERROR_ANNOTATION,
+  type IConstruct,
+  type ISynthesisSession,
+  TerraformStack,
+} from "./cdktf.js";
+import {
+  ACTIVITY_TYPE,
+  claimManifestWriter,
+  INSTANCE,
+  isMarked,
+  mark,
+  RETIRED_TYPE,
+} from "./private/markers.js";
+
+/** Which Terraform resource stands for each activity type. */
+export type ResourceKind = "null_resource" | "terraform_data";
+
+/** The cdktf context key that sets the default `resourceKind` (for apps that cannot change code). */
+export const RESOURCE_KIND_CONTEXT_KEY = "marketo-activities:resourceKind";
+
+/** The cdktf context key that sets the default `command` run by the provisioners. */
+export const COMMAND_CONTEXT_KEY = "marketo-activities:command";
+
+/** The command the provisioners run by default: the package's CLI from the app's node_modules. */
+export const DEFAULT_COMMAND = "npx --no-install marketo-activities";
+
+/** Properties of a `MarketoInstance`. */
+export interface MarketoInstanceProps {
+  /**
+   * Prefix of the environment variables with this instance's REST URL and credentials:
+   * `<prefix>_BASE_URL` (or `<prefix>_MUNCHKIN_ID`), `<prefix>_CLIENT_ID`, `<prefix>_CLIENT_SECRET`.
+   * Secrets are never props: they are read from the environment when `apply` runs.
+   *
+   * @default "MARKETO"
+   */
+  readonly envPrefix?: string;
+
+  /**
+   * The Terraform resource that stands for each activity type. `null_resource` needs the
+   * `hashicorp/null` provider; `terraform_data` is built into Terraform >= 1.4 and works air-gapped.
+   *
+   * @default the cdktf context value `marketo-activities:resourceKind`, else "null_resource"
+   */
+  readonly resourceKind?: ResourceKind;
+
+  /**
+   * The subscription's limit on custom activity types. Types that exist in Marketo but are not
+   * declared in code count toward it too; `plan` checks that.
+   *
+   * @default 10
+   */
+  readonly maxActivityTypes?: number;
+
+  /**
+   * Whether `apply` approves (publishes) the drafts it writes. `false` leaves each change as a draft
+   * for review in Marketo Admin.
+   *
+   * @default true
+   */
+  readonly approve?: boolean;
+
+  /**
+   * The command the create-time provisioners run, followed by `apply --manifest ... --only ...`.
+   * It runs in the stack's directory, so keep it portable (no absolute paths).
+   *
+   * @default the cdktf context value `marketo-activities:command`, else "npx --no-install marketo-activities"
+   */
+  readonly command?: string;
+}
+
+const INSTANCE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+const instancePropsSchema = z.strictObject({
+  envPrefix: instanceSettingsSchema.shape.envPrefix,
+  maxActivityTypes: instanceSettingsSchema.shape.maxActivityTypes,
+  approve: z.boolean({ error: rule("approve must be true or false", "write true or false") }).default(true),
+  resourceKind: z
+    .enum(["null_resource", "terraform_data"], {
+      error: rule(
+        'resourceKind must be "null_resource" or "terraform_data"',
+        'use "terraform_data" when the null provider cannot be downloaded',
+      ),
+    })
+    .optional(),
+  command: z
+    .string()
+    .min(1, rule("command must not be empty", `leave it out to use "${DEFAULT_COMMAND}"`))
+    .optional(),
+});
+
+/** Problems of one construct, reported together. */
+interface Problem {
+  readonly construct: IConstruct;
+  readonly heading: string;
+  readonly issues: ValidationIssue[];
+}
+
+/** What an activity type construct exposes to its instance. */
+export interface InstanceMember extends IConstruct {
+  readonly apiName: string;
+}
+
+/** A declared type, as the instance sees it. */
+export interface DeclaredType extends InstanceMember {
+  /** Problems with this type alone; empty when valid. */
+  validateDefinition(): ValidationIssue[];
+  /** The validated definition. Throws `DefinitionError` when invalid. */
+  readonly definition: import("../schema/index.js").ActivityTypeDefinition;
+  /** Trigger and filter names as written, for cross-type checks. */
+  readonly declaredNames: { readonly triggerName: unknown; readonly filterName: unknown };
+}
+
+/**
+ * One Marketo instance (a subscription such as production or a sandbox). Activity types are
+ * declared inside it; at synth it writes the instance's manifest, the desired state that
+ * `marketo-activities plan` and `apply` read, next to the stack's `cdk.tf.json`.
+ *
+ * @example
+ * const prod = new MarketoInstance(stack, "prod", { envPrefix: "MARKETO_PROD" });
+ */
+export class MarketoInstance extends Construct {
+  /** True if `x` is a `MarketoInstance` (works across copies of this package). */
+  public static isMarketoInstance(x: unknown): x is MarketoInstance {
+    return isMarked(x, INSTANCE);
+  }
+
+  /** The nearest `MarketoInstance` at or above `scope`, or `undefined`. */
+  public static find(scope: IConstruct): MarketoInstance | undefined {
+    return scope.node.scopes
+      .slice()
+      .reverse()
+      .find((c): c is MarketoInstance => MarketoInstance.isMarketoInstance(c));
+  }
+
+  /** The nearest `MarketoInstance` at or above `scope`; throws a clear error when there is none. */
+  public static of(scope: IConstruct, what = "This construct"): MarketoInstance {
+    const instance = MarketoInstance.find(scope);
+    if (instance === undefined) {
+      throw new DefinitionError(`${what} (at ${scope.node.path})`, [
+        {
+          path: "",
+          message: "must be declared inside a MarketoInstance",
+          fix: 'create the instance first and pass it as the scope: const prod = new MarketoInstance(stack, "prod"); new CustomActivityType(prod, "webinar", {...})',
+        },
+      ]);
+    }
+    return instance;
+  }
+
+  /** The instance's id in manifests and Terraform addresses: the construct id. */
+  public readonly instanceId: string;
+  /** Prefix of the environment variables with this instance's URL and credentials. */
+  public readonly envPrefix: string;
+  /** The resource kind every activity type of this instance uses. */
+  public readonly resourceKind: ResourceKind;
+  /** The subscription's limit on custom activity types. */
+  public readonly maxActivityTypes: number;
+  /** Whether `apply` approves the drafts it writes. */
+  public readonly approve: boolean;
+  /** The command the provisioners run (followed by `apply ...`). */
+  public readonly command: string;
+  /** The manifest's file name in the stack directory. */
+  public readonly manifestFileName: string;
+
+  private readonly propIssues: ValidationIssue[];
+
+  constructor(scope: Construct, id: string, props: MarketoInstanceProps = {}) {
+    super(scope, id);
+    mark(this, INSTANCE);
+    const stack = TerraformStack.of(this);
+
+    const parsed = instancePropsSchema.safeParse(props);
+    this.propIssues = parsed.success ? [] : toIssues(parsed.error, props);
+    if (!INSTANCE_ID_PATTERN.test(id)) {
+      this.propIssues.push({
+        path: "id",
+        received: id,
+        message:
+          "the instance id may contain only letters, digits, underscores and hyphens, starting with a letter",
+        fix: 'use an id such as "prod" or "sandbox"; it names the manifest file and Terraform addresses',
+      });
+    }
+    const settings = parsed.success ? parsed.data : undefined;
+    this.instanceId = id;
+    this.envPrefix = settings?.envPrefix ?? DEFAULT_ENV_PREFIX;
+    this.maxActivityTypes = settings?.maxActivityTypes ?? DEFAULT_MAX_ACTIVITY_TYPES;
+    this.approve = settings?.approve ?? true;
+    this.resourceKind = settings?.resourceKind ?? this.contextResourceKind();
+    this.command = settings?.command ?? this.contextString(COMMAND_CONTEXT_KEY) ?? DEFAULT_COMMAND;
+    this.manifestFileName = manifestFileName(id);
+
+    // Problems become error annotations at synth (through an aspect, so that types added after
+    // this constructor count). `cdktf synth` prints each one as `ERROR [path]: ...` and exits 1,
+    // without the stack trace a thrown validation error would print; `app.synth()` throws them.
+    Aspects.of(this).add({ visit: (node) => node === this && this.annotateProblems() });
+    installManifestWriter(stack);
+  }
+
+  /** The activity types declared in this instance (not in a nested instance). */
+  public get activityTypes(): DeclaredType[] {
+    return this.members(ACTIVITY_TYPE) as DeclaredType[];
+  }
+
+  /** The apiNames retired (to be deleted) in this instance. */
+  public get retiredApiNames(): string[] {
+    return this.members(RETIRED_TYPE).map((member) => member.apiName);
+  }
+
+  /**
+   * The desired state of this instance, as written to its manifest at synth.
+   * Throws a `DefinitionError` listing every problem when a definition is invalid.
+   */
+  public toManifest(): Manifest {
+    const problems = this.problems();
+    if (problems.length > 0) {
+      throw new DefinitionError(
+        `MarketoInstance "${this.instanceId}" (at ${this.node.path})`,
+        problems.flatMap((p) =>
+          p.issues.map((issue) => ({ ...issue, path: `${p.construct.node.path}: ${issue.path}` })),
+        ),
+      );
+    }
+    return buildManifest({
+      instance: {
+        id: this.instanceId,
+        envPrefix: this.envPrefix,
+        maxActivityTypes: this.maxActivityTypes,
+        approve: this.approve,
+      },
+      types: this.activityTypes.map((type) => type.definition),
+      retired: this.retiredApiNames,
+    });
+  }
+
+  /** Every problem of this instance and its types, one message per construct; empty when valid. */
+  public validate(): string[] {
+    return this.problems().map((p) => formatIssues(`${p.heading} (at ${p.construct.node.path})`, p.issues));
+  }
+
+  private annotated = false;
+
+  private annotateProblems(): void {
+    if (this.annotated) return;
+    this.annotated = true;
+    for (const problem of this.problems()) {
+      // On the construct at fault, without a stack trace: the message says what and how to fix it.
+      problem.construct.node.addMetadata(ERROR_ANNOTATION, formatIssues(problem.heading, problem.issues), {
+        stackTrace: false,
+      });
+    }
+  }
+
+  private members(marker: symbol): InstanceMember[] {
+    return this.node
+      .findAll()
+      .filter((c): c is InstanceMember => isMarked(c, marker) && MarketoInstance.find(c) === this);
+  }
+
+  private contextString(key: string): string | undefined {
+    const value: unknown = this.node.tryGetContext(key);
+    return typeof value === "string" && value !== "" ? value : undefined;
+  }
+
+  private contextResourceKind(): ResourceKind {
+    const value = this.contextString(RESOURCE_KIND_CONTEXT_KEY);
+    if (value === undefined) return "null_resource";
+    if (value === "null_resource" || value === "terraform_data") return value;
+    this.propIssues.push({
+      path: `context "${RESOURCE_KIND_CONTEXT_KEY}"`,
+      received: value,
+      message: 'must be "null_resource" or "terraform_data"',
+      fix: "correct the context value in cdktf.json",
+    });
+    return "null_resource";
+  }
+
+  /**
+   * Every problem of this instance, one message per construct: its props, each type's definition,
+   * and the rules that span types (duplicates, a type both declared and retired, the type limit).
+   */
+  private problems(): Problem[] {
+    const problems: Problem[] = [];
+    const instanceHeading = `MarketoInstance "${this.instanceId}"`;
+    if (this.propIssues.length > 0)
+      problems.push({ construct: this, heading: instanceHeading, issues: this.propIssues });
+    const types = this.activityTypes;
+    for (const retired of this.members(RETIRED_TYPE) as DeclaredType[]) {
+      const issues = retired.validateDefinition();
+      if (issues.length > 0)
+        problems.push({ construct: retired, heading: `RetiredActivityType "${retired.node.id}"`, issues });
+    }
+    for (const type of types) {
+      const issues = type.validateDefinition();
+      if (issues.length > 0)
+        problems.push({ construct: type, heading: `activity type "${type.apiName}"`, issues });
+    }
+
+    const cross: ValidationIssue[] = [];
+    const duplicates = (label: string, pick: (type: DeclaredType) => unknown, fix: string) => {
+      const byValue = new Map<string, DeclaredType[]>();
+      for (const type of types) {
+        const value = pick(type);
+        if (typeof value !== "string") continue;
+        byValue.set(value, [...(byValue.get(value) ?? []), type]);
+      }
+      for (const [value, owners] of byValue) {
+        if (owners.length < 2) continue;
+        cross.push({
+          path: label,
+          received: value,
+          message: `is declared by ${owners.length} activity types (${owners.map((o) => o.node.path).join(", ")}); it must be unique within an instance`,
+          fix,
+        });
+      }
+    };
+    duplicates("apiName", (t) => t.apiName, "remove the duplicate declaration or give it another apiName");
+    duplicates(
+      "triggerName",
+      (t) => t.declaredNames.triggerName,
+      'give each type its own triggerName, e.g. "Attends Webinar"',
+    );
+    duplicates(
+      "filterName",
+      (t) => t.declaredNames.filterName,
+      'give each type its own filterName, e.g. "Attended Webinar"',
+    );
+
+    const declared = new Set(types.map((t) => t.apiName));
+    const retiredSeen = new Set<string>();
+    for (const apiName of this.retiredApiNames) {
+      if (declared.has(apiName)) {
+        cross.push({
+          path: "RetiredActivityType",
+          received: apiName,
+          message: "is both declared and retired",
+          fix: "remove the CustomActivityType to delete the type, or remove the RetiredActivityType to keep it",
+        });
+      }
+      if (retiredSeen.has(apiName)) {
+        cross.push({
+          path: "RetiredActivityType",
+          received: apiName,
+          message: "is retired twice",
+          fix: "remove one of them",
+        });
+      }
+      retiredSeen.add(apiName);
+    }
+    if (types.length > this.maxActivityTypes) {
+      cross.push({
+        path: "maxActivityTypes",
+        received: types.length,
+        message: `declared activity types exceed the subscription limit of ${this.maxActivityTypes} (Marketo code 1027)`,
+        fix: "remove types, or raise maxActivityTypes if your subscription allows more",
+      });
+    }
+    const stack = TerraformStack.of(this);
+    const sameId = stack.node
+      .findAll()
+      .filter((c) => MarketoInstance.isMarketoInstance(c) && c !== this && c.instanceId === this.instanceId);
+    if (sameId.length > 0) {
+      cross.push({
+        path: "id",
+        received: this.instanceId,
+        message: `another MarketoInstance in this stack has the same id (${sameId.map((c) => c.node.path).join(", ")}); the id names the manifest file`,
+        fix: "give each MarketoInstance in a stack its own id",
+      });
+    }
+    if (cross.length > 0) problems.push({ construct: this, heading: instanceHeading, issues: cross });
+    return problems;
+  }
+}
+/**
+ * Wraps the stack's synthesizer once, so that every `MarketoInstance` in the stack writes its
+ * manifest next to `cdk.tf.json` (cdktf/NOTES.md section 5: the public way to add files).
+ */
+function installManifestWriter(stack: TerraformStack): void {
+  if (!claimManifestWriter(stack)) return;
+  const inner = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize(session: ISynthesisSession) {
+      inner.synthesize(session);
+      const directory = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+      const instances = stack.node.findAll().filter(MarketoInstance.isMarketoInstance);
+      for (const instance of instances) {
+        // An invalid instance has error annotations already; synth fails on them after this.
+        if (instance.validate().length > 0) continue;
+        writeFileSync(join(directory, instance.manifestFileName), serializeManifest(instance.toManifest()));
+      }
+    },
+  };
+}
