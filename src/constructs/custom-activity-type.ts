@@ -10,13 +10,11 @@ import {
 } from "../schema/index.js";
 import {
   Construct,
-  Lazy,
   type LocalExecProvisioner,
   NullProvider,
   NullResource,
   type TerraformResource,
   TerraformStack,
-  Token,
 } from "./cdktf.js";
 import { MarketoInstance } from "./marketo-instance.js";
 import { ACTIVITY_TYPE, isMarked, mark, terraformName } from "./private/markers.js";
@@ -87,7 +85,9 @@ export class CustomActivityType extends Construct {
   public readonly resource: TerraformResource;
 
   private readonly props: Omit<CustomActivityTypeProps, "attributes">;
-  private readonly attributeInputs: AttributeInput[];
+  private readonly attributeInputs: AttributeInput[] | unknown;
+  /** The validation result, kept until `addAttribute()` changes the definition. */
+  private checked: ReturnType<typeof checkActivityType> | undefined;
 
   constructor(scope: Construct, id: string, props: CustomActivityTypeProps) {
     super(scope, id);
@@ -95,7 +95,9 @@ export class CustomActivityType extends Construct {
     this.instance = MarketoInstance.of(this, `CustomActivityType "${id}"`);
     const { attributes, ...rest } = props;
     this.props = rest;
-    this.attributeInputs = attributes === undefined ? [] : [...attributes];
+    // Anything but a list is kept as written, so validation reports it instead of a crash here.
+    this.attributeInputs =
+      attributes === undefined ? [] : Array.isArray(attributes) ? [...attributes] : attributes;
     this.apiName = typeof props.apiName === "string" ? props.apiName : String(props.apiName);
 
     const command = `${this.instance.command} apply --manifest ${this.instance.manifestFileName} --only ${this.apiName} --auto-approve`;
@@ -112,24 +114,31 @@ export class CustomActivityType extends Construct {
    * reported with every other problem when the app is synthesized.
    */
   public addAttribute(attribute: AttributeInput): this {
-    this.attributeInputs.push(attribute);
+    if (Array.isArray(this.attributeInputs)) this.attributeInputs.push(attribute);
+    this.checked = undefined;
     return this;
   }
 
   /** The definition as written, attributes added with `addAttribute()` included. */
   public get input(): ActivityTypeInput {
-    return { ...this.props, attributes: [...this.attributeInputs] };
+    const attributes = Array.isArray(this.attributeInputs) ? [...this.attributeInputs] : this.attributeInputs;
+    return { ...this.props, attributes: attributes as AttributeInput[] };
   }
 
   /** Every problem with this type's own definition (cross-type rules are checked by the instance). */
   public validateDefinition(): ValidationIssue[] {
-    const result = checkActivityType(this.input);
+    const result = this.check();
     return result.ok ? [] : result.issues;
+  }
+
+  private check(): ReturnType<typeof checkActivityType> {
+    this.checked ??= checkActivityType(this.input);
+    return this.checked;
   }
 
   /** The validated definition with defaults filled. Throws a `DefinitionError` when invalid. */
   public get definition(): ActivityTypeDefinition {
-    const result = checkActivityType(this.input);
+    const result = this.check();
     if (!result.ok)
       throw new DefinitionError(`activity type "${this.apiName}" (at ${this.node.path})`, result.issues);
     return result.definition;
@@ -141,7 +150,7 @@ export class CustomActivityType extends Construct {
   }
 
   private triggers(): Record<string, string> {
-    const result = checkActivityType(this.input);
+    const result = this.check();
     // An invalid definition fails validation before synthesis; this keeps unvalidated synths working.
     const leaves = result.ok
       ? definitionLeaves(result.definition)
@@ -168,22 +177,45 @@ export function createResource(
   command: string,
 ): TerraformResource {
   const instance = MarketoInstance.of(owner);
-  const lazyTriggers = Token.asStringMap(Lazy.anyValue({ produce: triggers }));
   const provisioners: LocalExecProvisioner[] = [{ type: "local-exec", command }];
   const lifecycle = { createBeforeDestroy: true };
   let resource: TerraformResource;
   if (instance.resourceKind === "terraform_data") {
-    resource = new TerraformData(owner, "Resource", {
-      triggersReplace: lazyTriggers,
-      lifecycle,
-      provisioners,
-    });
+    resource = new TerraformData(owner, "Resource", { triggersReplace: triggers, lifecycle, provisioners });
   } else {
     ensureNullProvider(TerraformStack.of(owner));
-    resource = new NullResource(owner, "Resource", { triggers: lazyTriggers, lifecycle, provisioners });
+    resource = new LateTriggersNullResource(owner, "Resource", { lifecycle, provisioners }, triggers);
   }
   resource.overrideLogicalId(terraformName(logicalId));
   return resource;
+}
+
+/**
+ * `null_resource` whose triggers are computed at synth, so attributes added after construction
+ * count. (A `Lazy` token would do the same, but captures a stack trace per resource: slow at scale.)
+ */
+class LateTriggersNullResource extends NullResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    config: ConstructorParameters<typeof NullResource>[2],
+    private readonly produceTriggers: () => Record<string, string>,
+  ) {
+    super(scope, id, config);
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { ...super.synthesizeAttributes(), triggers: this.produceTriggers() };
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    const attributes = super.synthesizeHclAttributes();
+    const triggers = this.produceTriggers();
+    return {
+      ...attributes,
+      triggers: { value: triggers, isBlock: false, type: "map", storageClassType: "stringMap" },
+    };
+  }
 }
 
 const NULL_PROVIDER_ID = "marketo-activities-null-provider";

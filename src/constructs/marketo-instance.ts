@@ -311,8 +311,7 @@ export class MarketoInstance extends Construct {
     }
     for (const type of types) {
       const issues = type.validateDefinition();
-      if (issues.length > 0)
-        problems.push({ construct: type, heading: `activity type "${type.apiName}"`, issues });
+      if (issues.length > 0) problems.push({ construct: type, heading: typeHeading(type), issues });
     }
 
     const cross: ValidationIssue[] = [];
@@ -390,6 +389,13 @@ export class MarketoInstance extends Construct {
     return problems;
   }
 }
+/** `activity type "webinarAttended"`, or the construct id when the apiName is missing or too long to read. */
+function typeHeading(type: DeclaredType): string {
+  const apiName = type.apiName;
+  if (apiName === "" || apiName === "undefined") return `activity type "${type.node.id}" (no valid apiName)`;
+  return `activity type "${apiName.length > 40 ? `${apiName.slice(0, 37)}...` : apiName}"`;
+}
+
 /**
  * Wraps the stack's synthesizer once, so that every `MarketoInstance` in the stack writes its
  * manifest next to `cdk.tf.json` (cdktf/NOTES.md section 5: the public way to add files).

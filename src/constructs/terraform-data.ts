@@ -7,8 +7,11 @@ import {
 
 /** Configuration of Terraform's built-in `terraform_data` resource. */
 export interface TerraformDataConfig {
-  /** Any change replaces the resource, which re-runs its create-time provisioners. */
-  readonly triggersReplace?: Record<string, string>;
+  /**
+   * Any change replaces the resource, which re-runs its create-time provisioners. A function is
+   * called at synth, so values added after construction count.
+   */
+  readonly triggersReplace?: Record<string, string> | (() => Record<string, string>);
   readonly lifecycle?: TerraformResourceLifecycle;
   readonly provisioners?: LocalExecProvisioner[];
 }
@@ -21,7 +24,7 @@ export interface TerraformDataConfig {
 export class TerraformData extends TerraformResource {
   /** The Terraform resource type. */
   public static readonly tfResourceType = "terraform_data";
-  private readonly triggersReplace: Record<string, string> | undefined;
+  private readonly triggersReplace: TerraformDataConfig["triggersReplace"];
 
   constructor(scope: Construct, id: string, config: TerraformDataConfig) {
     const { triggersReplace, ...meta } = config;
@@ -30,6 +33,7 @@ export class TerraformData extends TerraformResource {
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    return { triggers_replace: this.triggersReplace };
+    const triggers = this.triggersReplace;
+    return { triggers_replace: typeof triggers === "function" ? triggers() : triggers };
   }
 }
