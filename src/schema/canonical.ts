@@ -55,27 +55,63 @@ export function definitionHash(definition: ActivityTypeDefinition): string {
   return stableHash(canonicalize(definition));
 }
 
+/** The parts of a type that leaves are made of: a definition, or a version read from Marketo. */
+export interface LeafSource {
+  readonly name?: string | undefined;
+  readonly triggerName?: string | undefined;
+  readonly filterName?: string | undefined;
+  readonly description?: string | undefined;
+  readonly primaryAttribute?: LeafAttribute | undefined;
+  readonly attributes: readonly LeafAttribute[];
+}
+
+/** An attribute as leaves see it. */
+export interface LeafAttribute {
+  readonly apiName: string;
+  readonly name?: string | undefined;
+  readonly dataType?: string | undefined;
+  readonly description?: string | undefined;
+}
+
 /**
- * One string per leaf of the definition under a dotted key (`name`, `primaryAttribute.dataType`,
- * `attributes.minutesWatched.dataType`). Used as Terraform triggers so that a plan shows exactly
- * which fields changed. Absent optional fields have no key.
+ * One string per field under a dotted key (`name`, `primaryAttribute.dataType`,
+ * `attributes.minutesWatched.dataType`), sorted. Absent and empty fields have no key, so a
+ * definition and a version read from Marketo compare leaf by leaf.
+ */
+export function typeLeaves(source: LeafSource): Record<string, string> {
+  const leaves: Record<string, string> = {};
+  const put = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== "") leaves[key] = value;
+  };
+  put("name", source.name);
+  put("triggerName", source.triggerName);
+  put("filterName", source.filterName);
+  put("description", source.description);
+  const putAttribute = (prefix: string, attribute: LeafAttribute) => {
+    put(`${prefix}.name`, attribute.name);
+    put(`${prefix}.dataType`, attribute.dataType);
+    put(`${prefix}.description`, attribute.description);
+  };
+  if (source.primaryAttribute !== undefined) {
+    put("primaryAttribute.apiName", source.primaryAttribute.apiName);
+    putAttribute("primaryAttribute", source.primaryAttribute);
+  }
+  for (const attribute of source.attributes) putAttribute(`attributes.${attribute.apiName}`, attribute);
+  return sortedRecord(leaves);
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The definition's leaves (see `typeLeaves`) plus `apiName` and `allowDestructiveChanges`. Used as
+ * Terraform triggers so that a plan shows exactly which fields changed.
  */
 export function definitionLeaves(definition: ActivityTypeDefinition): Record<string, string> {
-  const leaves: Record<string, string> = {
+  return sortedRecord({
+    ...typeLeaves(definition),
     apiName: definition.apiName,
-    name: definition.name,
-    triggerName: definition.triggerName,
-    filterName: definition.filterName,
     allowDestructiveChanges: String(definition.allowDestructiveChanges),
-  };
-  if (definition.description !== undefined) leaves["description"] = definition.description;
-  const addAttribute = (prefix: string, attribute: AttributeDefinition) => {
-    leaves[`${prefix}.name`] = attribute.name;
-    leaves[`${prefix}.dataType`] = attribute.dataType;
-    if (attribute.description !== undefined) leaves[`${prefix}.description`] = attribute.description;
-  };
-  leaves["primaryAttribute.apiName"] = definition.primaryAttribute.apiName;
-  addAttribute("primaryAttribute", definition.primaryAttribute);
-  for (const attribute of definition.attributes) addAttribute(`attributes.${attribute.apiName}`, attribute);
-  return Object.fromEntries(Object.entries(leaves).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
 }

@@ -13,7 +13,16 @@ export {
   parseActivityType,
   primaryAttributeSchema,
 } from "./activity-type.js";
-export { canonicalize, definitionHash, definitionLeaves, stableHash, stableStringify } from "./canonical.js";
+export {
+  canonicalize,
+  definitionHash,
+  definitionLeaves,
+  type LeafAttribute,
+  type LeafSource,
+  stableHash,
+  stableStringify,
+  typeLeaves,
+} from "./canonical.js";
 export { isUserError, MarketoActivitiesError } from "./errors.js";
 export {
   DefinitionError,

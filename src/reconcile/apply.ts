@@ -1,0 +1,192 @@
+import { MarketoActivitiesError } from "../schema/index.js";
+import type { ReconcileClient } from "./read.js";
+import type { Plan, Step, TypePlan } from "./types.js";
+
+/** Options of `applyPlan`. */
+export interface ApplyOptions {
+  /** Apply destructive changes even where the definition does not allow them (`--allow-destructive`). */
+  readonly allowDestructive?: boolean;
+  /** Discard (or overwrite) drafts edited outside this tool (`--discard-foreign-drafts`). */
+  readonly discardForeignDrafts?: boolean;
+  /**
+   * Types applied at once. The client's limiter bounds the calls in any case; this bounds how many
+   * types are half-done when one fails.
+   * @default 10
+   */
+  readonly concurrency?: number;
+  /** Called as each type starts, makes a call, and ends. */
+  readonly onProgress?: (event: ApplyEvent) => void;
+}
+
+/** Progress of an apply, for the CLI's per-type lines. */
+export type ApplyEvent =
+  | {
+      readonly kind: "start";
+      readonly apiName: string;
+      readonly action: TypePlan["action"];
+      readonly steps: number;
+    }
+  | {
+      readonly kind: "step";
+      readonly apiName: string;
+      readonly step: Step["op"];
+      readonly index: number;
+      readonly steps: number;
+    }
+  | { readonly kind: "done"; readonly apiName: string; readonly action: TypePlan["action"] }
+  | { readonly kind: "failed"; readonly apiName: string; readonly error: Error };
+
+/** What happened to one type. */
+export interface TypeResult {
+  readonly apiName: string;
+  readonly action: TypePlan["action"];
+  readonly outcome: "applied" | "unchanged" | "failed" | "not started";
+  /** Steps completed before a failure, or all of them. */
+  readonly stepsDone: number;
+  readonly error?: Error;
+}
+
+/** The result of an apply: per type, and the REST calls it used (retries included). */
+export interface ApplyResult {
+  readonly instance: string;
+  readonly types: readonly TypeResult[];
+  readonly calls: number;
+  readonly ok: boolean;
+}
+
+/** Apply refused to start: nothing was written. */
+export class ApplyRefusedError extends MarketoActivitiesError {
+  constructor(
+    public readonly instance: string,
+    public readonly reasons: readonly string[],
+  ) {
+    super(
+      "ApplyRefused",
+      `apply refused for instance "${instance}"; nothing was changed:\n${reasons.map((r) => `  - ${r}`).join("\n")}`,
+    );
+  }
+}
+
+/**
+ * The reasons a plan must not be applied with these options: destructive changes the definition
+ * does not allow, foreign drafts, the type limit. Empty when it may go ahead.
+ */
+export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
+  const reasons: string[] = [];
+  for (const type of plan.types) {
+    if (type.destructiveNotAllowed === true && options.allowDestructive !== true) {
+      const what = type.changes.filter((c) => c.risk === "destructive").map((c) => c.path);
+      reasons.push(
+        `${type.apiName}: destructive changes (${what.join(", ")}) are not allowed; set allowDestructiveChanges: true on the type (reviewed in the pull request) or pass --allow-destructive`,
+      );
+    }
+    if (type.conflict !== undefined && options.discardForeignDrafts !== true) {
+      reasons.push(`${type.apiName}: ${type.conflict}`);
+    }
+  }
+  if (!plan.limits.ok) {
+    reasons.push(
+      `the instance would have ${plan.limits.afterApply} custom activity types, over the limit of ${plan.limits.maxActivityTypes} (unmanaged types count too); retire types or raise maxActivityTypes if your subscription allows more`,
+    );
+  }
+  return reasons;
+}
+
+async function run(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
+  switch (step.op) {
+    case "createType":
+      await client.createCustomActivityType(step.request);
+      return;
+    case "updateType":
+      await client.updateCustomActivityType(apiName, step.request);
+      return;
+    case "createAttributes":
+      await client.createCustomActivityTypeAttributes(apiName, step.attributes);
+      return;
+    case "updateAttributes":
+      await client.updateCustomActivityTypeAttributes(apiName, step.attributes);
+      return;
+    case "deleteAttributes":
+      await client.deleteCustomActivityTypeAttributes(apiName, step.apiNames);
+      return;
+    case "discardDraft":
+      await client.discardCustomActivityTypeDraft(apiName);
+      return;
+    case "approve":
+      await client.approveCustomActivityType(apiName);
+      return;
+    case "deleteType":
+      await client.deleteCustomActivityType(apiName);
+      return;
+  }
+}
+
+/**
+ * Executes a plan. Refuses before any write when `refusals` finds a reason. Types run side by side
+ * (the client's limiter keeps the calls within Marketo's limits); each type's steps run in order.
+ * A type that fails stops there, types in progress finish, types not yet started are not
+ * started; the next apply
+ * finishes the work, because a half-applied type is a draft that `diff` recognises as ours.
+ */
+export async function applyPlan(
+  plan: Plan,
+  client: ReconcileClient,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const reasons = refusals(plan, options);
+  if (reasons.length > 0) throw new ApplyRefusedError(plan.instance.id, reasons);
+  const before = client.usage().total;
+  let failed = false;
+  const results = await mapPool(plan.types, options.concurrency ?? 10, async (type): Promise<TypeResult> => {
+    if (type.steps.length === 0)
+      return { apiName: type.apiName, action: type.action, outcome: "unchanged", stepsDone: 0 };
+    if (failed) return { apiName: type.apiName, action: type.action, outcome: "not started", stepsDone: 0 };
+    options.onProgress?.({
+      kind: "start",
+      apiName: type.apiName,
+      action: type.action,
+      steps: type.steps.length,
+    });
+    let done = 0;
+    try {
+      for (const step of type.steps) {
+        options.onProgress?.({
+          kind: "step",
+          apiName: type.apiName,
+          step: step.op,
+          index: done + 1,
+          steps: type.steps.length,
+        });
+        await run(client, type.apiName, step);
+        done++;
+      }
+      options.onProgress?.({ kind: "done", apiName: type.apiName, action: type.action });
+      return { apiName: type.apiName, action: type.action, outcome: "applied", stepsDone: done };
+    } catch (error) {
+      failed = true;
+      const err = error instanceof Error ? error : new Error(String(error));
+      options.onProgress?.({ kind: "failed", apiName: type.apiName, error: err });
+      return { apiName: type.apiName, action: type.action, outcome: "failed", stepsDone: done, error: err };
+    }
+  });
+  return {
+    instance: plan.instance.id,
+    types: results,
+    calls: client.usage().total - before,
+    ok: results.every((r) => r.outcome !== "failed" && r.outcome !== "not started"),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

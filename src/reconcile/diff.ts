@@ -1,0 +1,414 @@
+import type { AttributeRequest, CustomActivityTypeRequest } from "../marketo/wire.js";
+import {
+  type ActivityTypeDefinition,
+  type AttributeDefinition,
+  type Manifest,
+  typeLeaves,
+} from "../schema/index.js";
+import { fingerprint, hasLive } from "./read.js";
+import {
+  type Action,
+  type FieldChange,
+  type LiveAttribute,
+  type LiveState,
+  type LiveType,
+  type LiveVersion,
+  PLAN_FORMAT_VERSION,
+  type Plan,
+  type Risk,
+  type Step,
+  type TypePlan,
+  type UnmanagedType,
+} from "./types.js";
+
+const RISK_ORDER: Record<Risk, number> = { safe: 0, risky: 1, destructive: 2 };
+const highest = (risks: readonly Risk[]): Risk =>
+  risks.reduce<Risk>((a, b) => (RISK_ORDER[b] > RISK_ORDER[a] ? b : a), "safe");
+const byApiName = <T extends { apiName: string }>(a: T, b: T) =>
+  a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0;
+
+/** Options of `diff`. */
+export interface DiffOptions {
+  /** The REST host (no credentials), recorded so apply refuses another instance. */
+  readonly endpoint: string;
+  /** Restrict the plan to these apiNames (`--only`). */
+  readonly only?: readonly string[];
+}
+
+/**
+ * Desired state (a manifest) x live state -> Plan. Pure and deterministic: types come out sorted
+ * by apiName. Only apiNames the manifest declares or retires are planned; every other type is
+ * listed as unmanaged and never touched (decision 7).
+ */
+export function diff(manifest: Manifest, state: LiveState, options: DiffOptions): Plan {
+  const wanted = (apiName: string) => options.only?.includes(apiName) ?? true;
+  const listed = new Map(state.listed.map((t) => [t.apiName, t]));
+  const described = new Map(state.described.map((t) => [t.apiName, t]));
+  const exists = (apiName: string) => {
+    const entry = listed.get(apiName);
+    return entry !== undefined && entry.status !== "deleted";
+  };
+
+  const types: TypePlan[] = [];
+  for (const definition of manifest.types) {
+    if (!wanted(definition.apiName)) continue;
+    const live = described.get(definition.apiName);
+    types.push(
+      exists(definition.apiName) && live !== undefined
+        ? planUpdate(definition, live, manifest.instance.approve)
+        : planCreate(definition, manifest.instance.approve),
+    );
+  }
+  for (const apiName of manifest.retired) {
+    if (!wanted(apiName)) continue;
+    types.push(planDelete(apiName, exists(apiName) ? listed.get(apiName)!.status : "absent"));
+  }
+  types.sort(byApiName);
+
+  const managed = new Set([...manifest.types.map((t) => t.apiName), ...manifest.retired]);
+  const unmanaged: UnmanagedType[] = state.listed
+    .filter((t) => t.status !== "deleted" && !managed.has(t.apiName))
+    .map((t) => ({ apiName: t.apiName, ...(t.name !== undefined ? { name: t.name } : {}), status: t.status }))
+    .sort(byApiName);
+
+  const current = state.listed.filter((t) => t.status !== "deleted").length;
+  const creates = types.filter((t) => t.action === "create").length;
+  const deletes = types.filter((t) => t.action === "delete").length;
+  const afterApply = current + creates - deletes;
+
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    instance: { ...manifest.instance, endpoint: options.endpoint },
+    ...(options.only !== undefined ? { only: [...options.only].sort() } : {}),
+    types,
+    unmanaged,
+    limits: {
+      maxActivityTypes: manifest.instance.maxActivityTypes,
+      current,
+      afterApply,
+      ok: creates === 0 || afterApply <= manifest.instance.maxActivityTypes,
+    },
+    fingerprint: fingerprint(state),
+    calls: { read: state.calls, apply: types.reduce((n, t) => n + t.steps.length, 0) },
+  };
+}
+
+// ---- create ----------------------------------------------------------------------------------
+
+/** An attribute from a definition or from Marketo. */
+type AnyAttribute = {
+  readonly apiName: string;
+  readonly name?: string | undefined;
+  readonly dataType?: string | undefined;
+  readonly description?: string | undefined;
+};
+
+function attributeRequest(attribute: AnyAttribute): AttributeRequest {
+  const request: AttributeRequest = { apiName: attribute.apiName };
+  if (attribute.name !== undefined) request.name = attribute.name;
+  if (attribute.dataType !== undefined) request.dataType = attribute.dataType as AttributeRequest["dataType"];
+  // An empty description clears one that Marketo has.
+  request.description = attribute.description ?? "";
+  return request;
+}
+
+function describeAttribute(attribute: AnyAttribute): string {
+  return `${attribute.name ?? attribute.apiName} (${attribute.dataType ?? "string"})`;
+}
+
+function planCreate(definition: ActivityTypeDefinition, approve: boolean): TypePlan {
+  const request: CustomActivityTypeRequest = {
+    apiName: definition.apiName,
+    name: definition.name,
+    triggerName: definition.triggerName,
+    filterName: definition.filterName,
+    primaryAttribute: attributeRequest(definition.primaryAttribute),
+  };
+  if (definition.description !== undefined) request.description = definition.description;
+  const steps: Step[] = [{ op: "createType", request }];
+  if (definition.attributes.length > 0) {
+    steps.push({ op: "createAttributes", attributes: definition.attributes.map(attributeRequest) });
+  }
+  if (approve) steps.push({ op: "approve" });
+
+  const leaves = typeLeaves(definition);
+  const changes: FieldChange[] = [];
+  for (const [path, value] of Object.entries(leaves)) {
+    if (path.startsWith("attributes.")) continue;
+    changes.push({ path, kind: "add", after: value, risk: "safe" });
+  }
+  for (const attribute of [...definition.attributes].sort(byApiName)) {
+    changes.push({
+      path: `attributes.${attribute.apiName}`,
+      kind: "add",
+      after: describeAttribute(attribute),
+      risk: "safe",
+    });
+  }
+  return {
+    apiName: definition.apiName,
+    action: "create",
+    risk: "safe",
+    status: "absent",
+    draft: "none",
+    changes,
+    steps,
+    notes: approve ? [] : ["left as a draft for review in Marketo Admin (approve: false)"],
+    desired: definition,
+  };
+}
+
+// ---- delete ----------------------------------------------------------------------------------
+
+function planDelete(apiName: string, status: string): TypePlan {
+  if (status === "absent") {
+    return {
+      apiName,
+      action: "noop",
+      risk: "safe",
+      status,
+      draft: "none",
+      changes: [],
+      steps: [],
+      notes: ["retired and already absent from the instance"],
+    };
+  }
+  return {
+    apiName,
+    action: "delete",
+    risk: "destructive",
+    status,
+    draft: "none",
+    changes: [
+      {
+        path: "type",
+        kind: "remove",
+        before: apiName,
+        risk: "destructive",
+        note: "deletes the type; declared by RetiredActivityType",
+      },
+    ],
+    steps: [{ op: "deleteType" }],
+    notes: ["deleted because a RetiredActivityType declares it (the tombstone is the reviewed permission)"],
+  };
+}
+
+// ---- update ----------------------------------------------------------------------------------
+
+const TYPE_FIELDS = ["name", "triggerName", "filterName", "description"] as const;
+
+/**
+ * Decision 8: a draft whose every field equals the live value or the desired value is ours (a
+ * half-finished earlier apply); any other value is foreign (an edit in Marketo Admin).
+ */
+function foreignDraftFields(
+  draft: LiveVersion,
+  live: LiveVersion | undefined,
+  desired: ActivityTypeDefinition,
+): string[] {
+  const draftLeaves = typeLeaves(draft);
+  const liveLeaves = live === undefined ? {} : typeLeaves(live);
+  const desiredLeaves = typeLeaves(desired);
+  const keys = new Set([
+    ...Object.keys(draftLeaves),
+    ...Object.keys(liveLeaves),
+    ...Object.keys(desiredLeaves),
+  ]);
+  return [...keys]
+    .filter((key) => draftLeaves[key] !== liveLeaves[key] && draftLeaves[key] !== desiredLeaves[key])
+    .sort();
+}
+
+function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve: boolean): TypePlan {
+  const published = hasLive(type.status) && type.live !== undefined;
+  const foreign = type.draft === undefined ? [] : foreignDraftFields(type.draft, type.live, definition);
+  const draftState = type.draft === undefined ? "none" : foreign.length > 0 ? "foreign" : "ours";
+  const discard = draftState === "foreign" && type.live !== undefined;
+  // A foreign draft on a published type is discarded and the live version changed instead; a
+  // draft-only type has nothing to fall back to, so its draft is overwritten.
+  const base: LiveVersion = (discard ? type.live : (type.draft ?? type.live)) ?? { attributes: [] };
+
+  const changes = compare(base, definition, published);
+  const writes = steps(base, definition);
+  const all: Step[] = [...(discard ? [{ op: "discardDraft" } as const] : []), ...writes];
+  const needsApproval = writes.length > 0 || draftState === "ours";
+  if (approve && needsApproval) all.push({ op: "approve" });
+
+  const notes: string[] = [];
+  if (!approve && (writes.length > 0 || type.draft !== undefined)) {
+    notes.push("left as a draft for review in Marketo Admin (approve: false)");
+  }
+  if (draftState === "ours" && writes.length === 0 && approve)
+    notes.push("publishes a draft an earlier apply left");
+  const risk = highest(changes.map((c) => c.risk));
+  const action: Action =
+    all.length === 0 ? "noop" : all.every((s) => s.op === "approve") ? "approve" : "update";
+  return {
+    apiName: definition.apiName,
+    action,
+    risk,
+    status: type.status,
+    draft: draftState,
+    changes,
+    steps: all,
+    ...(draftState === "foreign"
+      ? {
+          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin. ${discard ? "Apply discards that draft" : "Apply overwrites that draft"} only with --discard-foreign-drafts`,
+        }
+      : {}),
+    ...(risk === "destructive" && !definition.allowDestructiveChanges ? { destructiveNotAllowed: true } : {}),
+    notes,
+    desired: definition,
+  };
+}
+
+function compare(base: LiveVersion, desired: ActivityTypeDefinition, published: boolean): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const push = (
+    path: string,
+    before: string | undefined,
+    after: string | undefined,
+    risk: Risk,
+    note?: string,
+  ) => {
+    if ((before ?? "") === (after ?? "")) return;
+    const kind =
+      before === undefined || before === ""
+        ? "add"
+        : after === undefined || after === ""
+          ? "remove"
+          : "change";
+    changes.push({
+      path,
+      kind,
+      ...(before !== undefined && before !== "" ? { before } : {}),
+      ...(after !== undefined && after !== "" ? { after } : {}),
+      risk,
+      ...(note !== undefined ? { note } : {}),
+    });
+  };
+  const renameRisk: Risk = published ? "risky" : "safe";
+  const renameNote = published ? "Marketo may reject renaming a published type that is in use" : undefined;
+  for (const field of TYPE_FIELDS) {
+    push(
+      field,
+      base[field],
+      desired[field],
+      field === "description" ? "safe" : renameRisk,
+      field === "description" ? undefined : renameNote,
+    );
+  }
+
+  const destructive: Risk = published ? "destructive" : "safe";
+  const basePrimary = base.primaryAttribute;
+  const primary = desired.primaryAttribute;
+  push(
+    "primaryAttribute.apiName",
+    basePrimary?.apiName,
+    primary.apiName,
+    destructive,
+    published ? "changes the primary attribute of a published type" : undefined,
+  );
+  const comparedPrimary =
+    basePrimary?.apiName === primary.apiName
+      ? basePrimary
+      : base.attributes.find((a) => a.apiName === primary.apiName);
+  push("primaryAttribute.name", comparedPrimary?.name, primary.name, renameRisk, renameNote);
+  push(
+    "primaryAttribute.dataType",
+    comparedPrimary?.dataType,
+    primary.dataType,
+    destructive,
+    published ? "changes the dataType of a published attribute" : undefined,
+  );
+  push("primaryAttribute.description", comparedPrimary?.description, primary.description, "safe");
+
+  const baseAttributes = new Map(base.attributes.map((a) => [a.apiName, a]));
+  if (basePrimary !== undefined && basePrimary.apiName !== primary.apiName)
+    baseAttributes.set(basePrimary.apiName, basePrimary);
+  const desiredAttributes = new Map(desired.attributes.map((a) => [a.apiName, a]));
+  const names = [...new Set([...baseAttributes.keys(), ...desiredAttributes.keys()])].sort();
+  for (const apiName of names) {
+    if (apiName === primary.apiName) continue; // compared as the primary above
+    const before = baseAttributes.get(apiName);
+    const after = desiredAttributes.get(apiName);
+    const path = `attributes.${apiName}`;
+    if (before === undefined && after !== undefined) {
+      push(path, undefined, describeAttribute(after), "safe");
+    } else if (before !== undefined && after === undefined) {
+      push(
+        path,
+        describeAttribute(before),
+        undefined,
+        destructive,
+        published ? "deletes the attribute; Marketo also removes it from smart list filters" : undefined,
+      );
+    } else if (before !== undefined && after !== undefined) {
+      push(`${path}.name`, before.name, after.name, "safe");
+      push(
+        `${path}.dataType`,
+        before.dataType,
+        after.dataType,
+        destructive,
+        published ? "changes the dataType of a published attribute" : undefined,
+      );
+      push(`${path}.description`, before.description, after.description, "safe");
+    }
+  }
+  return changes;
+}
+
+const sameAttribute = (a: LiveAttribute | undefined, b: AttributeDefinition) =>
+  a !== undefined &&
+  a.name === b.name &&
+  (a.dataType ?? "string") === b.dataType &&
+  (a.description ?? "") === (b.description ?? "");
+
+/**
+ * The fewest calls from `base` to `desired` (decision 11): one update of the type, one
+ * attributes/create, one attributes/update, one attributes/delete. Changing the primary adds one
+ * update that demotes the old primary first, as Marketo requires (API-FACTS 5.2).
+ */
+function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
+  const out: Step[] = [];
+  const typeRequest: CustomActivityTypeRequest = {};
+  for (const field of TYPE_FIELDS) {
+    if ((base[field] ?? "") !== (desired[field] ?? "")) typeRequest[field] = desired[field] ?? "";
+  }
+  const basePrimary = base.primaryAttribute;
+  const primary = desired.primaryAttribute;
+  const primaryMoves = basePrimary?.apiName !== primary.apiName;
+  if (!primaryMoves && !sameAttribute(basePrimary, primary))
+    typeRequest.primaryAttribute = attributeRequest(primary);
+  if (Object.keys(typeRequest).length > 0) out.push({ op: "updateType", request: typeRequest });
+
+  const baseSecondaries = new Map(base.attributes.map((a) => [a.apiName, a]));
+  const creates = desired.attributes.filter(
+    (a) => !baseSecondaries.has(a.apiName) && a.apiName !== basePrimary?.apiName,
+  );
+  if (primaryMoves && !baseSecondaries.has(primary.apiName)) creates.push(primary);
+  if (creates.length > 0) out.push({ op: "createAttributes", attributes: creates.map(attributeRequest) });
+
+  const updates: AttributeRequest[] = [];
+  if (primaryMoves) {
+    if (basePrimary !== undefined)
+      out.push({ op: "updateAttributes", attributes: [{ apiName: basePrimary.apiName, isPrimary: false }] });
+    updates.push({ ...attributeRequest(primary), isPrimary: true });
+  }
+  for (const attribute of desired.attributes) {
+    const before =
+      baseSecondaries.get(attribute.apiName) ??
+      (attribute.apiName === basePrimary?.apiName ? basePrimary : undefined);
+    if (before !== undefined && !sameAttribute(before, attribute)) updates.push(attributeRequest(attribute));
+  }
+  if (updates.length > 0) out.push({ op: "updateAttributes", attributes: updates });
+
+  const desiredSecondaries = new Set(desired.attributes.map((a) => a.apiName));
+  const deletes = base.attributes
+    .map((a) => a.apiName)
+    .filter((a) => !desiredSecondaries.has(a) && a !== primary.apiName);
+  if (primaryMoves && basePrimary !== undefined && !desiredSecondaries.has(basePrimary.apiName))
+    deletes.push(basePrimary.apiName);
+  if (deletes.length > 0) out.push({ op: "deleteAttributes", apiNames: deletes.sort() });
+  return out;
+}

@@ -1,0 +1,13 @@
+export {
+  type ApplyEvent,
+  type ApplyOptions,
+  ApplyRefusedError,
+  type ApplyResult,
+  applyPlan,
+  refusals,
+  type TypeResult,
+} from "./apply.js";
+export { type DiffOptions, diff } from "./diff.js";
+export { fingerprint, hasDraft, hasLive, type ReconcileClient, readInstance, toVersion } from "./read.js";
+export { type Colors, NO_COLORS, renderJson, renderMarkdown, renderText, summarize } from "./render.js";
+export * from "./types.js";

@@ -1,0 +1,114 @@
+import type { MarketoClient } from "../marketo/client.js";
+import type { WireAttribute, WireCustomActivityType } from "../marketo/wire.js";
+import { type Manifest, stableHash } from "../schema/index.js";
+import type { LiveAttribute, LiveState, LiveType, LiveVersion } from "./types.js";
+
+/** The client calls reconcile uses; a `MarketoClient` has them all. */
+export type ReconcileClient = Pick<
+  MarketoClient,
+  | "listCustomActivityTypes"
+  | "describeCustomActivityType"
+  | "createCustomActivityType"
+  | "updateCustomActivityType"
+  | "approveCustomActivityType"
+  | "discardCustomActivityTypeDraft"
+  | "deleteCustomActivityType"
+  | "createCustomActivityTypeAttributes"
+  | "updateCustomActivityTypeAttributes"
+  | "deleteCustomActivityTypeAttributes"
+  | "usage"
+>;
+
+/** Statuses that have an approved (live) version, and those that have a draft (API-FACTS 7.1). */
+export const hasLive = (status: string) => status === "approved" || status === "approved with draft";
+export const hasDraft = (status: string) => status === "draft" || status === "approved with draft";
+
+function attribute(wire: WireAttribute): LiveAttribute {
+  return {
+    apiName: wire.apiName,
+    ...(wire.name !== undefined ? { name: wire.name } : {}),
+    ...(wire.dataType !== undefined ? { dataType: wire.dataType } : {}),
+    ...(wire.description !== undefined && wire.description !== "" ? { description: wire.description } : {}),
+  };
+}
+
+/**
+ * A version as Marketo describes it. The primary attribute may also appear in `attributes`
+ * (flagged `isPrimary`, or with the primary's apiName): it is kept only as the primary.
+ */
+export function toVersion(wire: WireCustomActivityType): LiveVersion {
+  const primary = wire.primaryAttribute ?? wire.attributes?.find((a) => a.isPrimary === true);
+  const attributes = (wire.attributes ?? [])
+    .filter((a) => a.isPrimary !== true && a.apiName !== primary?.apiName)
+    .map(attribute)
+    .sort((a, b) => (a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0));
+  return {
+    ...(wire.name !== undefined ? { name: wire.name } : {}),
+    ...(wire.triggerName !== undefined ? { triggerName: wire.triggerName } : {}),
+    ...(wire.filterName !== undefined ? { filterName: wire.filterName } : {}),
+    ...(wire.description !== undefined && wire.description !== "" ? { description: wire.description } : {}),
+    ...(primary !== undefined ? { primaryAttribute: attribute(primary) } : {}),
+    attributes,
+  };
+}
+
+function listed(wire: WireCustomActivityType): LiveType | undefined {
+  if (wire.apiName === undefined) return undefined;
+  return {
+    apiName: wire.apiName,
+    status: wire.status ?? "approved",
+    ...(wire.id !== undefined ? { id: wire.id } : {}),
+    ...(wire.name !== undefined ? { name: wire.name } : {}),
+  };
+}
+
+/**
+ * Reads what a plan needs with the fewest calls (decision 11): one list, then per declared type
+ * that exists one describe of the live version and one of the draft, each only when the status
+ * says it exists. Retired types need only the list.
+ */
+export async function readInstance(
+  client: ReconcileClient,
+  manifest: Manifest,
+  options: { only?: readonly string[] } = {},
+): Promise<LiveState> {
+  let calls = 1;
+  const list = (await client.listCustomActivityTypes())
+    .map(listed)
+    .filter((t): t is LiveType => t !== undefined);
+  const wanted = new Set(
+    manifest.types.map((t) => t.apiName).filter((a) => options.only?.includes(a) ?? true),
+  );
+  const described = await Promise.all(
+    list
+      .filter((t) => wanted.has(t.apiName) && t.status !== "deleted")
+      .map(async (t): Promise<LiveType> => {
+        const [live, draft] = await Promise.all([
+          hasLive(t.status) ? client.describeCustomActivityType(t.apiName, { draft: false }) : undefined,
+          hasDraft(t.status) ? client.describeCustomActivityType(t.apiName, { draft: true }) : undefined,
+        ]);
+        calls += (live === undefined ? 0 : 1) + (draft === undefined ? 0 : 1);
+        return {
+          ...t,
+          ...(live !== undefined ? { live: toVersion(live) } : {}),
+          ...(draft !== undefined ? { draft: toVersion(draft) } : {}),
+        };
+      }),
+  );
+  return { listed: list, described, calls };
+}
+
+/**
+ * A hash of what the plan depends on: every listed type's apiName, status and id, and the
+ * described versions. A pinned plan is refused when this changes between plan and apply.
+ */
+export function fingerprint(state: LiveState): string {
+  return stableHash({
+    listed: [...state.listed]
+      .sort((a, b) => (a.apiName < b.apiName ? -1 : 1))
+      .map((t) => [t.apiName, t.status, t.id ?? null]),
+    described: [...state.described]
+      .sort((a, b) => (a.apiName < b.apiName ? -1 : 1))
+      .map((t) => ({ apiName: t.apiName, live: t.live ?? null, draft: t.draft ?? null })),
+  });
+}
