@@ -1,4 +1,4 @@
-import { stableStringify } from "../schema/index.js";
+import { serializePlans } from "./plan-file.js";
 import type { FieldChange, Plan, TypePlan } from "./types.js";
 
 /** Colour functions; the CLI passes picocolors, or identity functions when colour is off. */
@@ -230,8 +230,7 @@ export function renderMarkdown(plans: readonly Plan[]): string {
   return out.join("\n");
 }
 
-/** The plan as JSON (format in docs/plan-format.md): one plan, or `{ plans: [...] }` for several. */
+/** The plan as JSON (format in docs/plan-format.md): one plan, or `{ formatVersion, plans }` for several. */
 export function renderJson(plans: readonly Plan[]): string {
-  const value = plans.length === 1 ? plans[0] : { formatVersion: 1, plans };
-  return `${stableStringify(value, 2)}\n`;
+  return serializePlans(plans);
 }

@@ -1,0 +1,30 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { renderMarkdown, renderText, serializePlans, summarize } from "../../reconcile/index.js";
+import { type CliDeps, colorsFor, planInstances, type TargetOptions } from "../context.js";
+import type { CliIO } from "../io.js";
+
+/** Options of `marketo-activities plan`. */
+export interface PlanOptions extends TargetOptions {
+  readonly format: "text" | "markdown" | "json";
+  readonly out?: string;
+  readonly detailedExitcode?: boolean;
+  readonly color: boolean;
+}
+
+/** Shows what apply would change. Exit 0, or with --detailed-exitcode 0 (no changes) / 2 (changes). */
+export async function planCommand(options: PlanOptions, io: CliIO, deps: CliDeps): Promise<number> {
+  const planned = await planInstances(options, io, deps);
+  const plans = planned.map((p) => p.plan);
+  if (options.format === "json") io.stdout(serializePlans(plans));
+  else if (options.format === "markdown") io.stdout(renderMarkdown(plans));
+  else io.stdout(renderText(plans, colorsFor(io, options.color)));
+  if (options.out !== undefined) {
+    writeFileSync(resolve(io.cwd, options.out), serializePlans(plans));
+    io.stderr(
+      `Plan saved to ${options.out}. Apply exactly this plan with: marketo-activities apply ${options.out}\n`,
+    );
+  }
+  const summary = summarize(plans);
+  return options.detailedExitcode === true && summary.changes > 0 ? 2 : 0;
+}

@@ -1,0 +1,85 @@
+import { createColors } from "picocolors";
+import { MarketoClient, type MarketoClientSettings } from "../marketo/client.js";
+import { type Colors, diff, NO_COLORS, type Plan, readInstance } from "../reconcile/index.js";
+import { isUserError, type Manifest, MarketoActivitiesError } from "../schema/index.js";
+import type { CliIO } from "./io.js";
+import { type FoundManifest, findManifests, selectOnly } from "./manifests.js";
+
+/** What tests may inject: client settings (a fast sleep, a fetch that counts). */
+export interface CliDeps {
+  readonly clientSettings?: MarketoClientSettings;
+}
+
+/** Options shared by plan and apply. */
+export interface TargetOptions {
+  readonly manifest?: string[];
+  readonly stack?: string[];
+  readonly only?: string[];
+}
+
+/** Colours for text output: on a terminal, unless NO_COLOR is set or --no-color given. */
+export function colorsFor(io: CliIO, wanted: boolean): Colors {
+  const enabled = wanted && io.isTTY && io.env["NO_COLOR"] === undefined && io.env["TERM"] !== "dumb";
+  if (!enabled) return NO_COLORS;
+  const c = createColors(true);
+  return { green: c.green, yellow: c.yellow, red: c.red, cyan: c.cyan, bold: c.bold, dim: c.dim };
+}
+
+/** One client per instance, credentials from the instance's env prefix. */
+export function clientFor(manifest: Pick<Manifest, "instance">, io: CliIO, deps: CliDeps): MarketoClient {
+  return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, deps.clientSettings ?? {});
+}
+
+/** A planned instance with the client that read it. */
+export interface PlannedInstance {
+  readonly found: FoundManifest;
+  readonly client: MarketoClient;
+  readonly plan: Plan;
+}
+
+/** Finds the manifests, reads each instance with the fewest calls, and diffs. */
+export async function planInstances(
+  options: TargetOptions,
+  io: CliIO,
+  deps: CliDeps,
+): Promise<PlannedInstance[]> {
+  const found = selectOnly(
+    findManifests({ cwd: io.cwd, ...pick(options, "manifest", "stack") }),
+    options.only,
+  );
+  // Credentials are checked for every instance before any call, so one message names them all.
+  const failures: MarketoActivitiesError[] = [];
+  const clients = found.map((f) => {
+    try {
+      return clientFor(f.manifest, io, deps);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      failures.push(error);
+      return undefined;
+    }
+  });
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new MarketoActivitiesError("MissingCredentials", failures.map((f) => f.message).join("\n"), {
+      hint: failures[0]?.hint,
+    });
+  }
+  return Promise.all(
+    found.map(async (f, i) => {
+      const client = clients[i] as MarketoClient;
+      const only = options.only?.length ? options.only : undefined;
+      const state = await readInstance(client, f.manifest, only === undefined ? {} : { only });
+      const plan = diff(f.manifest, state, {
+        endpoint: new URL(client.baseUrl).host,
+        ...(only === undefined ? {} : { only }),
+      });
+      return { found: f, client, plan };
+    }),
+  );
+}
+
+function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}

@@ -1,0 +1,188 @@
+import { createRequire } from "node:module";
+import { Command, CommanderError, Option } from "commander";
+import { isUserError } from "../schema/errors.js";
+import type { CliDeps } from "./context.js";
+import { type CliIO, processIO } from "./io.js";
+
+// Command modules are imported when their command runs, so `--help` and start-up stay fast and
+// the plan/apply path never loads cdktf (it is not imported anywhere under src/cli).
+const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+const collect = (value: string, previous: string[] | undefined) => [
+  ...(previous ?? []),
+  ...value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+const formatOption = () =>
+  new Option("--format <format>", "output format: text (terminal), markdown (pull-request comment) or json")
+    .choices(["text", "markdown", "json"])
+    .default("text");
+const targetOptions = (command: Command) =>
+  command
+    .option(
+      "--manifest <file>",
+      "a manifest file to use instead of those found in cdktf.out (repeatable)",
+      collect,
+    )
+    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect)
+    .option("--only <apiName>", "only this activity type (repeatable, or comma-separated)", collect);
+
+const ENV_HELP = `
+Credentials come from the environment, per instance envPrefix (default MARKETO):
+  <PREFIX>_BASE_URL       REST host root, e.g. https://123-ABC-456.mktorest.com (or <PREFIX>_MUNCHKIN_ID)
+  <PREFIX>_CLIENT_ID      from Admin > LaunchPoint > your custom service > View Details
+  <PREFIX>_CLIENT_SECRET
+Try it without an account: run \`marketo-activities emulator\` in another terminal and export what it prints.`;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIO = processIO(),
+  deps: CliDeps = {},
+): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name("marketo-activities")
+    .description(
+      "Marketo Engage custom activity types as code: plan and apply the manifests that `cdktf synth` writes.\n" +
+        "Run inside a cdktf app directory; plan and apply find the synthesized manifests by themselves.",
+    )
+    .version(version, "-v, --version")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  targetOptions(
+    program
+      .command("plan")
+      .description("Show what apply would change in Marketo, field by field, with the risk of each change.")
+      .addOption(formatOption())
+      .option("--out <file>", "also save the plan as JSON; `apply <file>` applies exactly it")
+      .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")
+      .option("--no-color", "no colour in text output (also: NO_COLOR=1)"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ npx cdktf synth && marketo-activities plan
+  $ marketo-activities plan --format markdown --out plan.json     # for a pull-request comment
+  $ marketo-activities plan --detailed-exitcode                   # drift check in CI
+  $ marketo-activities plan --manifest cdktf.out/stacks/marketing/marketo-activities.prod.json --only webinarAttended
+${ENV_HELP}`,
+    )
+    .action(async (opts) => {
+      const { planCommand } = await import("./commands/plan.js");
+      code = await planCommand(
+        { ...opts, detailedExitcode: opts.detailedExitcode === true, color: opts.color !== false },
+        io,
+        deps,
+      );
+    });
+
+  targetOptions(
+    program
+      .command("apply")
+      .argument(
+        "[plan-file]",
+        "a plan saved with `plan --out`: applied only if the instance has not changed since",
+      )
+      .description(
+        "Bring the Marketo instance to the declared state: create, update, approve and delete activity types.",
+      )
+      .addOption(formatOption())
+      .option("--auto-approve", "do not ask for confirmation (CI, cdktf provisioners)")
+      .option("--allow-destructive", "allow deleting attributes, changing dataTypes or the primary attribute")
+      .option(
+        "--discard-foreign-drafts",
+        "discard drafts someone edited in Marketo Admin instead of refusing",
+      )
+      .option("--no-color", "no colour in text output (also: NO_COLOR=1)"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ marketo-activities apply                          # plan, confirm, apply
+  $ marketo-activities apply plan.json --auto-approve  # exactly the reviewed plan, or refuse
+  $ marketo-activities apply --manifest marketo-activities.prod.json --only webinarAttended --auto-approve
+    (what each cdktf resource's provisioner runs during \`cdktf deploy\`)
+
+Destructive changes need allowDestructiveChanges: true on the type, or --allow-destructive.
+Apply refuses, changing nothing, when a plan has blocked changes, foreign drafts or exceeds the type limit.
+${ENV_HELP}`,
+    )
+    .action(async (planFile: string | undefined, opts) => {
+      const { applyCommand } = await import("./commands/apply.js");
+      code = await applyCommand(
+        {
+          ...opts,
+          ...(planFile === undefined ? {} : { planFile }),
+          autoApprove: opts.autoApprove === true,
+          allowDestructive: opts.allowDestructive === true,
+          discardForeignDrafts: opts.discardForeignDrafts === true,
+          color: opts.color !== false,
+        },
+        io,
+        deps,
+      );
+    });
+
+  program
+    .command("validate")
+    .description("Check the synthesized manifests without calling Marketo.")
+    .option("--manifest <file>", "a manifest file to check (repeatable)", collect)
+    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect)
+    .addHelpText("after", "\nExamples:\n  $ npx cdktf synth && marketo-activities validate")
+    .action(async (opts) => {
+      const { validateCommand } = await import("./commands/validate.js");
+      code = await validateCommand(opts, io);
+    });
+
+  program
+    .command("emulator")
+    .description("Run a local Marketo emulator (REST API and identity) for trying things without an account.")
+    .option("--port <port>", "port to listen on; 0 picks a free one", (v) => Number.parseInt(v, 10), 8787)
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--data <file>", "keep state in this JSON file across restarts")
+    .option("--env-prefix <prefix>", "prefix of the printed variables", "MARKETO")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ marketo-activities emulator --port 8787 --data .emulator.json\n  $ export MARKETO_BASE_URL=http://127.0.0.1:8787 ...   (as printed)\n  $ marketo-activities plan",
+    )
+    .action(async (opts) => {
+      const { emulatorCommand } = await import("./commands/emulator.js");
+      if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+        io.stderr(`error: --port must be a number from 0 to 65535, got "${opts.port}"\n`);
+        code = 1;
+        return;
+      }
+      code = await emulatorCommand(
+        { port: opts.port, host: opts.host, data: opts.data, envPrefix: opts.envPrefix },
+        io,
+      );
+    });
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 1;
+    }
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (isUserError(error)) {
+      io.stderr(`Error: ${error.message}\n`);
+      if (error.hint !== undefined) io.stderr(`Hint: ${error.hint}\n`);
+      return 1;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(
+      `Internal error: this is a bug in marketo-activities ${version}. Please report it with this output.\n${detail}\n`,
+    );
+    return 1;
+  }
+}
