@@ -49,7 +49,7 @@ describe("activityTypeSchema", () => {
     ).toThrowErrorMatchingInlineSnapshot(`
       [DefinitionError: activity type "bad name" has 4 problems:
         - apiName: got "bad name"; apiName may contain only letters and digits (A-Z, a-z, 0-9), with at least one letter. Fix: remove spaces, underscores and punctuation, e.g. "webinarAttended"
-        - name: got ""; name may contain only letters, digits, spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
+        - name: got ""; name must not be empty. Fix: write one, e.g. "Webinar Attended"
         - attributes[0].name: got nothing; name is required. Fix: add it, e.g. "Minutes Watched"
         - attributes[0].dataType: got nothing; dataType is required; allowed: string, boolean, integer, float, link, email, currency, date, datetime, phone, text. Fix: add one, e.g. dataType: "string"]
     `);
