@@ -38,7 +38,10 @@ let terraformVersion: string | null | undefined;
 export function terraformAvailable(): string | null {
   if (terraformVersion === undefined) {
     const result = spawnSync("terraform", ["version", "-json"], { env: toolEnv(), encoding: "utf8" });
-    terraformVersion = result.status === 0 ? (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version : null;
+    terraformVersion =
+      result.status === 0
+        ? (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version
+        : null;
   }
   return terraformVersion;
 }
@@ -50,14 +53,22 @@ export function terraformAvailable(): string | null {
 export function terraformTestsEnabled(what: string): boolean {
   if (terraformAvailable() !== null) return true;
   if (process.env["REQUIRE_TERRAFORM"] === "1") {
-    throw new Error(`REQUIRE_TERRAFORM=1 but terraform is not on PATH; ${what} cannot run. Install Terraform >= 1.4.`);
+    throw new Error(
+      `REQUIRE_TERRAFORM=1 but terraform is not on PATH; ${what} cannot run. Install Terraform >= 1.4.`,
+    );
   }
-  console.warn(`[skipped] ${what}: terraform is not on PATH (set REQUIRE_TERRAFORM=1 to make this a failure)`);
+  console.warn(
+    `[skipped] ${what}: terraform is not on PATH (set REQUIRE_TERRAFORM=1 to make this a failure)`,
+  );
   return false;
 }
 
 /** Runs a command and returns stdout; throws with stdout and stderr on a non-zero exit. */
-export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): string {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
+): string {
   try {
     return execFileSync(command, args, {
       cwd: options.cwd,
@@ -68,6 +79,8 @@ export function run(command: string, args: string[], options: { cwd: string; env
     });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(" ")} failed in ${options.cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+    throw new Error(
+      `${command} ${args.join(" ")} failed in ${options.cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
+    );
   }
 }
