@@ -1,0 +1,50 @@
+/**
+ * The `cdktf-marketo-activities/client` entry: the Marketo REST client and its errors, plus
+ * `defineActivityType`, for programs that talk to Marketo without loading cdktf.
+ */
+
+export {
+  type AttributeRequest,
+  type CustomActivityInput,
+  type CustomActivityTypeRequest,
+  type CustomActivityTypeStatus,
+  credentialsFromEnv,
+  type FetchLike,
+  MAX_ACTIVITIES_PER_CALL,
+  MarketoApiError,
+  MarketoAuthError,
+  type MarketoAuthFailure,
+  MarketoClient,
+  type MarketoClientEvent,
+  type MarketoClientOptions,
+  type MarketoClientSettings,
+  MarketoConfigError,
+  type MarketoCredentials,
+  type MarketoErrorDetail,
+  MarketoHttpError,
+  MarketoNetworkError,
+  MarketoOutcomeUnknownError,
+  MarketoQuotaError,
+  MarketoRequestError,
+  type MarketoUsage,
+  MissingCredentialsError,
+  type Operation,
+  type RateLimit,
+  type RetryOptions,
+  type WireActivityType,
+  type WireAttribute,
+  type WireCustomActivityResult,
+  type WireCustomActivityType,
+} from "./marketo/index.js";
+export {
+  type ActivityTypeDefinition,
+  type ActivityTypeInput,
+  type AttributeDataType,
+  type AttributeDefinition,
+  type AttributeInput,
+  defineActivityType,
+  isUserError,
+  MarketoActivitiesError,
+  type PrimaryAttributeDefinition,
+  type PrimaryAttributeInput,
+} from "./schema/index.js";
