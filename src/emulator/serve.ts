@@ -1,0 +1,57 @@
+/**
+ * Runs the emulator for a person at a terminal (`marketo-activities emulator`): binds loopback,
+ * prints the URL and the environment variables to export, and stops cleanly.
+ */
+import type { EmulatorOptions } from "./options.js";
+import { type Emulator, startEmulator } from "./server.js";
+
+/** Options of `serveEmulator`: those of `startEmulator`, with the data file named as on the command line. */
+export interface ServeEmulatorOptions extends Omit<EmulatorOptions, "persistPath"> {
+  /** State file (`--data`); state survives restarts. Default: in memory only. */
+  readonly dataPath?: string;
+  /** Prefix of the printed variables (an instance's `envPrefix`). Default `MARKETO`. */
+  readonly envPrefix?: string;
+}
+
+/** Where `serveEmulator` prints. */
+export interface EmulatorIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+/** A served emulator; `stop()` closes it and may be called more than once. */
+export interface ServedEmulator {
+  readonly emulator: Emulator;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the emulator bound to 127.0.0.1 (unless `host` says otherwise) and prints how to use it:
+ *
+ * ```
+ * Marketo emulator listening on http://127.0.0.1:8787
+ * export MARKETO_BASE_URL=http://127.0.0.1:8787 MARKETO_CLIENT_ID=emulator-client MARKETO_CLIENT_SECRET=emulator-secret
+ * ```
+ */
+export async function serveEmulator(opts: ServeEmulatorOptions, io: EmulatorIo): Promise<ServedEmulator> {
+  const { dataPath, envPrefix = "MARKETO", ...rest } = opts;
+  const options: EmulatorOptions = {
+    ...rest,
+    host: opts.host ?? "127.0.0.1",
+    ...(dataPath === undefined ? {} : { persistPath: dataPath }),
+  };
+  const emulator = await startEmulator(options);
+  io.stdout(`Marketo emulator listening on ${emulator.url}`);
+  io.stdout(
+    `export ${envPrefix}_BASE_URL=${emulator.url} ${envPrefix}_CLIENT_ID=${emulator.clientId} ${envPrefix}_CLIENT_SECRET=${emulator.clientSecret}`,
+  );
+  io.stdout(dataPath === undefined ? "State is kept in memory only." : `State is saved to ${dataPath}.`);
+  let stopping: Promise<void> | undefined;
+  return {
+    emulator,
+    stop: () => {
+      stopping ??= emulator.close().then(() => io.stderr("Marketo emulator stopped."));
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { Clock, codes, emulate, seededType, TYPE } from "./helpers.js";
+
+const LIST = "/rest/v1/activities/external/types.json";
+
+describe("emulator limits", () => {
+  it("fails with 606 when more calls than allowed start within the rolling window, with Marketo's text", async () => {
+    const clock = new Clock();
+    const { api, emulator } = await emulate({
+      now: clock.now,
+      limits: { rateLimit: { calls: 3, windowMs: 20_000 } },
+    });
+    await api.token();
+    for (let i = 0; i < 3; i++) {
+      expect((await api.get(LIST)).body.success).toBe(true);
+      clock.advance(1000);
+    }
+    const limited = await api.get(LIST);
+    expect(codes(limited)).toStrictEqual(["606"]);
+    expect(limited.body.errors[0].message).toBe("Max rate limit '3' exceeded with in '20' secs");
+    // The first call leaves the window 20 s after it started.
+    clock.advance(20_000 - 3000 - 1);
+    expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
+    clock.advance(1);
+    expect((await api.get(LIST)).body.success).toBe(true);
+    expect(emulator.state().quota.windowCalls).toBe(3);
+  });
+
+  it("uses the default 100 calls per 20 s and its exact message", async () => {
+    const clock = new Clock();
+    const { api } = await emulate({ now: clock.now });
+    await api.token();
+    for (let i = 0; i < 100; i++) expect((await api.get(LIST)).body.success).toBe(true);
+    const limited = await api.get(LIST);
+    expect(limited.body.errors).toStrictEqual([
+      { code: "606", message: "Max rate limit '100' exceeded with in '20' secs" },
+    ]);
+  });
+
+  it("does not count calls that fail with the asterisked codes, but counts other failures", async () => {
+    const clock = new Clock();
+    const { api, emulator } = await emulate({
+      now: clock.now,
+      limits: { rateLimit: { calls: 2, windowMs: 20_000 } },
+    });
+    await api.token();
+    for (let i = 0; i < 5; i++)
+      expect(codes(await api.get(LIST, { token: "unknown" }))).toStrictEqual(["601"]);
+    for (let i = 0; i < 5; i++) expect(codes(await api.get(`${TYPE}/x/approve.json`))).toStrictEqual(["605"]);
+    expect(emulator.state().quota.windowCalls).toBe(0);
+    expect(codes(await api.get(`${TYPE}/ghost/describe.json`))).toStrictEqual(["1013"]);
+    expect(codes(await api.post(`${TYPE}.json`, undefined, { rawBody: "{" }))).toStrictEqual(["609"]);
+    expect(emulator.state().quota.windowCalls).toBe(2);
+    expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
+  });
+
+  it("does not count rejected calls by default, and counts them with rejectedCallsCount", async () => {
+    const clock = new Clock();
+    const lenient = await emulate({ now: clock.now, limits: { rateLimit: { calls: 1, windowMs: 1000 } } });
+    await lenient.api.get(LIST);
+    for (let i = 0; i < 3; i++) expect(codes(await lenient.api.get(LIST))).toStrictEqual(["606"]);
+    expect(lenient.emulator.state().quota).toMatchObject({ windowCalls: 1, dailyCalls: 1 });
+
+    const strict = await emulate({
+      now: clock.now,
+      limits: { rateLimit: { calls: 1, windowMs: 1000 }, rejectedCallsCount: true },
+    });
+    await strict.api.get(LIST);
+    for (let i = 0; i < 3; i++) expect(codes(await strict.api.get(LIST))).toStrictEqual(["606"]);
+    expect(strict.emulator.state().quota).toMatchObject({ windowCalls: 4, dailyCalls: 4 });
+  });
+
+  it("fails with 615 when more requests are in flight than maxConcurrent", async () => {
+    const { api, emulator } = await emulate({
+      latencyMs: 150,
+      limits: { maxConcurrent: 2, rateLimit: false },
+    });
+    await api.token();
+    const responses = await Promise.all(Array.from({ length: 6 }, () => api.get(LIST)));
+    const failures = responses.filter((r) => r.body.success === false);
+    expect(responses.filter((r) => r.body.success === true).length).toBeGreaterThanOrEqual(2);
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    for (const failure of failures)
+      expect(failure.body.errors).toStrictEqual([
+        { code: "615", message: "Concurrent access limit '2' reached" },
+      ]);
+    expect(emulator.state().quota.inFlight).toBe(0);
+    // Once the requests have finished, calls go through again.
+    expect((await api.get(LIST)).body.success).toBe(true);
+  });
+
+  it("fails with 607 once the daily quota is used up, until midnight US Central time", async () => {
+    // 2026-03-10 15:00 UTC is 10:00 in Chicago (CDT, UTC-5).
+    const clock = new Clock(Date.UTC(2026, 2, 10, 15, 0, 0));
+    const { api, emulator } = await emulate({
+      now: clock.now,
+      tokenTtlSeconds: 86_400,
+      limits: { dailyQuota: 2, rateLimit: false },
+    });
+    await api.get(LIST);
+    await api.get(LIST);
+    const exhausted = await api.get(LIST);
+    expect(codes(exhausted)).toStrictEqual(["607"]);
+    expect(exhausted.body.errors[0].message).toBe("Daily quota reached");
+    expect(emulator.state().quota).toMatchObject({ dailyCalls: 2, day: "2026-03-10" });
+    clock.ms = Date.UTC(2026, 2, 11, 4, 59, 59); // 23:59:59 in Chicago
+    expect(codes(await api.get(LIST))).toStrictEqual(["607"]);
+    clock.ms = Date.UTC(2026, 2, 11, 5, 0, 0); // midnight in Chicago
+    expect((await api.get(LIST)).body.success).toBe(true);
+    expect(emulator.state().quota).toMatchObject({ dailyCalls: 1, day: "2026-03-11" });
+  });
+
+  it("turns every limit off with false", async () => {
+    const clock = new Clock();
+    const { api } = await emulate({
+      now: clock.now,
+      latencyMs: 5,
+      limits: { rateLimit: false, maxConcurrent: false, dailyQuota: false },
+    });
+    await api.token();
+    const responses = await Promise.all(Array.from({ length: 30 }, () => api.get(LIST)));
+    expect(responses.every((r) => r.body.success === true)).toBe(true);
+  });
+
+  it("adds latencyMs to each request", async () => {
+    const { api } = await emulate({ latencyMs: 30, seed: { activityTypes: [seededType("webinar")] } });
+    await api.token();
+    const started = performance.now();
+    await api.get(LIST);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+  });
+});
