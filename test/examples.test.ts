@@ -28,33 +28,46 @@ describe("examples", () => {
   });
 
   // Runs each example's main.ts as its cdktf.json says (tsx), against the built package.
-  it.each(examples)("synthesizes examples/%s with a manifest per instance", (name) => {
+  it.each(examples)("synthesizes examples/%s with a manifest per instance", async (name) => {
     const outdir = tempDir(`example-${name}`);
-    run("npx", ["--no-install", "tsx", "main.ts"], { cwd: join(examplesDir, name), env: toolEnv({ CDKTF_OUTDIR: outdir }) });
+    await run("npx", ["--no-install", "tsx", "main.ts"], {
+      cwd: join(examplesDir, name),
+      env: toolEnv({ CDKTF_OUTDIR: outdir }),
+    });
     const stacks = synthesized(outdir);
     expect(stacks.length).toBeGreaterThan(0);
     for (const stack of stacks) {
       expect(stack.files).toContain("cdk.tf.json");
       expect(stack.manifests.length).toBeGreaterThan(0);
       const declared = stack.manifests.flatMap((m) => [...m.types.map((t) => t.apiName), ...m.retired]);
-      const resources = Object.values(stack.tf.resource as Record<string, Record<string, unknown>>).flatMap(Object.keys);
+      const resources = Object.values(stack.tf.resource as Record<string, Record<string, unknown>>).flatMap(
+        Object.keys,
+      );
       expect(resources).toHaveLength(declared.length);
     }
   });
 
-  it("examples/basic declares three or more types with several dataTypes and one tombstone", () => {
+  it("examples/basic declares three or more types with several dataTypes and one tombstone", async () => {
     const outdir = tempDir("example-basic-shape");
-    run("npx", ["--no-install", "tsx", "main.ts"], { cwd: join(examplesDir, "basic"), env: toolEnv({ CDKTF_OUTDIR: outdir }) });
+    await run("npx", ["--no-install", "tsx", "main.ts"], {
+      cwd: join(examplesDir, "basic"),
+      env: toolEnv({ CDKTF_OUTDIR: outdir }),
+    });
     const [manifest] = synthesized(outdir)[0]!.manifests;
     expect(manifest!.types.length).toBeGreaterThanOrEqual(3);
-    const dataTypes = new Set(manifest!.types.flatMap((t) => [t.primaryAttribute, ...t.attributes].map((a) => a.dataType)));
+    const dataTypes = new Set(
+      manifest!.types.flatMap((t) => [t.primaryAttribute, ...t.attributes].map((a) => a.dataType)),
+    );
     expect(dataTypes.size).toBeGreaterThanOrEqual(5);
     expect(manifest!.retired).toHaveLength(1);
   });
 
-  it("`cdktf synth` in examples/basic writes cdk.tf.json and the manifest", () => {
+  it("`cdktf synth` in examples/basic writes cdk.tf.json and the manifest", async () => {
     const outdir = tempDir("cdktf-synth");
-    run("npx", ["--no-install", "cdktf", "synth", "--output", outdir], { cwd: join(examplesDir, "basic"), timeout: 120_000 });
+    await run("npx", ["--no-install", "cdktf", "synth", "--output", outdir], {
+      cwd: join(examplesDir, "basic"),
+      timeout: 120_000,
+    });
     const [stack] = synthesized(outdir);
     expect(stack!.files.sort()).toStrictEqual(["cdk.tf.json", "marketo-activities.prod.json"]);
   }, 120_000);

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -63,24 +63,35 @@ export function terraformTestsEnabled(what: string): boolean {
   return false;
 }
 
-/** Runs a command and returns stdout; throws with stdout and stderr on a non-zero exit. */
+/**
+ * Runs a command and resolves with stdout; rejects with stdout and stderr on a non-zero exit.
+ * Asynchronous, so that servers in the test process (the emulator) keep answering meanwhile.
+ */
 export function run(
   command: string,
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
-): string {
-  try {
-    return execFileSync(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? toolEnv(),
-      encoding: "utf8",
-      timeout: options.timeout ?? 120_000,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${command} ${args.join(" ")} failed in ${options.cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
+): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? toolEnv(),
+        encoding: "utf8",
+        timeout: options.timeout ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error === null) resolvePromise(stdout);
+        else
+          reject(
+            new Error(
+              `${command} ${args.join(" ")} failed in ${options.cwd}: ${error.message}\n${stdout}\n${stderr}`,
+            ),
+          );
+      },
     );
-  }
+  });
 }

@@ -1,0 +1,77 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { webinarApp, writeApp } from "../helpers/app.js";
+import { run, terraformTestsEnabled, toolEnv } from "../helpers/tools.js";
+
+const enabled = terraformTestsEnabled("cdktf deploy end-to-end test");
+
+describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator", () => {
+  let emulator: Emulator;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const cdktf = (...args: string[]) =>
+    run("npx", ["--no-install", "cdktf", ...args], { cwd: dir, env, timeout: 180_000 });
+  const mutations = (from: number) =>
+    emulator.requests
+      .slice(from)
+      .filter(
+        (r) => !["identity", "listCustomActivityTypes", "describeCustomActivityType"].includes(r.operation),
+      );
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    dir = writeApp("e2e-deploy", webinarApp("Minutes Watched"));
+    env = toolEnv({
+      MARKETO_BASE_URL: emulator.url,
+      MARKETO_CLIENT_ID: emulator.clientId,
+      MARKETO_CLIENT_SECRET: emulator.clientSecret,
+      // The null provider cannot be downloaded here: select the built-in terraform_data.
+      CDKTF_CONTEXT_JSON: JSON.stringify({ "marketo-activities:resourceKind": "terraform_data" }),
+    });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates and approves the types on the first deploy", async () => {
+    const output = await cdktf("deploy", "--auto-approve");
+    expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
+    const state = emulator.state().activityTypes;
+    expect(state.map((t) => [t.apiName, t.status]).sort()).toStrictEqual([
+      ["trialStarted", "approved"],
+      ["webinarAttended", "approved"],
+    ]);
+  }, 180_000);
+
+  it("shows exactly the changed field in `cdktf diff`, and a second deploy updates it", async () => {
+    writeFileSync(join(dir, "main.ts"), webinarApp("Minutes Viewed"));
+    const diff = await cdktf("diff");
+    expect(diff).toContain('~ "attributes.minutesWatched.name"');
+    expect(diff).toContain('"Minutes Watched" -> "Minutes Viewed"');
+    expect(diff).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy/);
+
+    const from = emulator.requests.length;
+    const output = await cdktf("deploy", "--auto-approve");
+    expect(output).toMatch(/Apply complete! Resources: 1 added, 0 changed, 1 destroyed/);
+    expect(mutations(from).map((r) => r.operation)).toStrictEqual([
+      "updateCustomActivityTypeAttributes",
+      "approveCustomActivityType",
+    ]);
+    const webinar = emulator.state().activityTypes.find((t) => t.apiName === "webinarAttended");
+    expect(JSON.stringify(webinar)).toContain("Minutes Viewed");
+  }, 180_000);
+
+  it("changes nothing in Terraform or Marketo on a third deploy", async () => {
+    const from = emulator.requests.length;
+    const before = JSON.stringify(emulator.state().activityTypes);
+    const output = await cdktf("deploy", "--auto-approve");
+    expect(output).toMatch(
+      /No changes\. Your infrastructure matches the configuration|Apply complete! Resources: 0 added, 0 changed, 0 destroyed/,
+    );
+    expect(emulator.requests.slice(from)).toStrictEqual([]);
+    expect(JSON.stringify(emulator.state().activityTypes)).toBe(before);
+  }, 180_000);
+});
