@@ -1,0 +1,230 @@
+import { describe, expect, it } from "vitest";
+import type { WireCustomActivityType } from "../../src/marketo/wire.js";
+import { fingerprint, type LiveState, type LiveVersion, toVersion } from "../../src/reconcile/index.js";
+import {
+  approved,
+  approvedWithDraft,
+  define,
+  draftOnly,
+  listedOnly,
+  liveState,
+  shuffled,
+  versionOf,
+} from "./helpers.js";
+
+/** Describe's result in the documentation's example (API-FACTS 4.1 C). */
+const described: WireCustomActivityType = {
+  id: 100001,
+  apiName: "webinarAttended",
+  name: "Webinar Attended",
+  description: "Who attended which webinar",
+  triggerName: "Attends Webinar",
+  filterName: "Attended Webinar",
+  status: "approved",
+  createdAt: "2016-04-12T21:15:31Z",
+  updatedAt: "2016-04-12T21:15:31Z",
+  primaryAttribute: { apiName: "webinarName", name: "Webinar Name", description: "", dataType: "string" },
+  attributes: [
+    { apiName: "platform", name: "Platform", description: "", dataType: "string" },
+    { apiName: "minutesWatched", name: "Minutes Watched", description: "Whole minutes", dataType: "integer" },
+  ],
+};
+
+describe("toVersion", () => {
+  const rows: { name: string; wire: WireCustomActivityType; version: LiveVersion }[] = [
+    {
+      name: "the documented describe result: attributes sorted, empty descriptions dropped, metadata ignored",
+      wire: described,
+      version: {
+        name: "Webinar Attended",
+        description: "Who attended which webinar",
+        triggerName: "Attends Webinar",
+        filterName: "Attended Webinar",
+        primaryAttribute: { apiName: "webinarName", name: "Webinar Name", dataType: "string" },
+        attributes: [
+          {
+            apiName: "minutesWatched",
+            name: "Minutes Watched",
+            description: "Whole minutes",
+            dataType: "integer",
+          },
+          { apiName: "platform", name: "Platform", dataType: "string" },
+        ],
+      },
+    },
+    {
+      name: "the primary also in attributes flagged isPrimary is kept only as the primary",
+      wire: {
+        ...described,
+        attributes: [...described.attributes!, { ...described.primaryAttribute!, isPrimary: true }],
+      },
+      version: toVersion(described),
+    },
+    {
+      name: "the primary also in attributes under the same apiName, without the flag, is kept only as the primary",
+      wire: { ...described, attributes: [{ ...described.primaryAttribute! }, ...described.attributes!] },
+      version: toVersion(described),
+    },
+    {
+      name: "no primaryAttribute key: the attribute flagged isPrimary is the primary",
+      wire: {
+        ...described,
+        primaryAttribute: undefined,
+        attributes: [...described.attributes!, { ...described.primaryAttribute!, isPrimary: true }],
+      },
+      version: toVersion(described),
+    },
+    {
+      name: "an empty type description is treated as absent",
+      wire: { ...described, description: "" },
+      version: (() => {
+        const { description: _, ...rest } = toVersion(described);
+        return rest;
+      })(),
+    },
+    {
+      name: "no attributes key (the documented response once all attributes are deleted)",
+      wire: { ...described, attributes: undefined },
+      version: { ...toVersion(described), attributes: [] },
+    },
+    {
+      name: "the list example's shape: no attributes, no primary",
+      wire: { id: 100001, apiName: "webinarAttended", name: "Webinar Attended", status: "approved" },
+      version: { name: "Webinar Attended", attributes: [] },
+    },
+    {
+      name: "an attribute with only an apiName keeps only the apiName",
+      wire: { apiName: "t", attributes: [{ apiName: "bare" }] },
+      version: { attributes: [{ apiName: "bare" }] },
+    },
+    {
+      name: "a primary without dataType keeps no dataType (Marketo's default, string, is not filled in)",
+      wire: { apiName: "t", primaryAttribute: { apiName: "p", name: "P" } },
+      version: { primaryAttribute: { apiName: "p", name: "P" }, attributes: [] },
+    },
+  ];
+
+  it.each(rows)("reads $name", (row) => {
+    expect(toVersion(row.wire)).toStrictEqual(row.version);
+  });
+
+  it("does not depend on the order of the attributes", () => {
+    const reversed = { ...described, attributes: [...described.attributes!].reverse() };
+    expect(toVersion(reversed)).toStrictEqual(toVersion(described));
+  });
+
+  it("reads a definition's wire form back to the version the diff expects", () => {
+    const definition = define({ description: "Who attended which webinar" });
+    const wire: WireCustomActivityType = {
+      apiName: definition.apiName,
+      name: definition.name,
+      description: definition.description!,
+      triggerName: definition.triggerName,
+      filterName: definition.filterName,
+      primaryAttribute: { ...definition.primaryAttribute, isPrimary: true },
+      attributes: definition.attributes.map((a) => ({ ...a, description: "" })),
+    };
+    expect(toVersion(wire)).toStrictEqual(versionOf(definition));
+  });
+});
+
+describe("fingerprint", () => {
+  const state: LiveState = liveState(
+    [
+      approved(define()),
+      approvedWithDraft(define({ apiName: "alpha" }), define({ apiName: "alpha", name: "Alpha" })),
+    ],
+    [listedOnly("legacy"), listedOnly("gone", "deleted"), listedOnly("adminDraft", "draft")],
+  );
+  const base = fingerprint(state);
+
+  it("is a hex SHA-256", () => {
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("is the same for any order of the listed and described types, and for the read call count", () => {
+    for (const seed of [2, 3, 5, 8, 13]) {
+      expect(
+        fingerprint({
+          listed: shuffled(state.listed, seed),
+          described: shuffled(state.described, seed * 2),
+          calls: seed,
+        }),
+      ).toBe(base);
+    }
+  });
+
+  it("is the same whatever order Marketo returned attributes in (read through toVersion)", () => {
+    const version = (wire: WireCustomActivityType) => ({
+      ...liveState([]),
+      described: [{ apiName: "webinarAttended", status: "approved", live: toVersion(wire) }],
+    });
+    const reversed = { ...described, attributes: [...described.attributes!].reverse() };
+    expect(fingerprint(version(reversed))).toBe(fingerprint(version(described)));
+  });
+
+  const webinar = state.described.find((t) => t.apiName === "webinarAttended")!;
+  const changed: { name: string; state: LiveState }[] = [
+    {
+      name: "a listed status",
+      state: {
+        ...state,
+        listed: state.listed.map((t) =>
+          t.apiName === "legacy" ? { ...t, status: "approved with draft" } : t,
+        ),
+      },
+    },
+    {
+      name: "a listed id (the type was deleted and created again)",
+      state: { ...state, listed: state.listed.map((t) => (t.apiName === "legacy" ? { ...t, id: 999 } : t)) },
+    },
+    {
+      name: "a new type in the instance",
+      state: { ...state, listed: [...state.listed, listedOnly("brandNew")] },
+    },
+    {
+      name: "a field of a described live version",
+      state: {
+        ...state,
+        described: state.described.map((t) =>
+          t === webinar ? { ...t, live: { ...t.live!, name: "Webinar Renamed" } } : t,
+        ),
+      },
+    },
+    {
+      name: "an attribute of a described live version",
+      state: {
+        ...state,
+        described: state.described.map((t) =>
+          t === webinar ? { ...t, live: { ...t.live!, attributes: t.live!.attributes.slice(1) } } : t,
+        ),
+      },
+    },
+    {
+      name: "a draft appearing",
+      state: {
+        ...state,
+        described: state.described.map((t) => (t === webinar ? { ...t, draft: versionOf(define()) } : t)),
+      },
+    },
+    {
+      name: "a field of a described draft",
+      state: {
+        ...state,
+        described: state.described.map((t) =>
+          t.apiName === "alpha" ? { ...t, draft: { ...t.draft!, description: "Edited" } } : t,
+        ),
+      },
+    },
+  ];
+
+  it.each(changed)("changes with $name", (row) => {
+    expect(fingerprint(row.state)).not.toBe(base);
+  });
+
+  it("tells a draft-only type from an approved one with the same version", () => {
+    const asDraft = liveState([draftOnly(define())]);
+    const asApproved = liveState([approved(define())]);
+    expect(fingerprint(asDraft)).not.toBe(fingerprint(asApproved));
+  });
+});
