@@ -1,3 +1,4 @@
+import { MarketoApiError } from "../marketo/errors.js";
 import { MarketoActivitiesError } from "../schema/index.js";
 import type { ReconcileClient } from "./read.js";
 import type { Plan, Step, TypePlan } from "./types.js";
@@ -92,7 +93,30 @@ export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
   return reasons;
 }
 
+/**
+ * Runs one step. When the client retried a call whose first attempt may have gone through (a
+ * timeout or a 5xx) and Marketo then rejects the retry, the first attempt may have worked: a
+ * create answered "already exists", an approve answered "no draft". Those are checked with one
+ * describe instead of failing the apply.
+ */
 async function run(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
+  try {
+    await call(client, apiName, step);
+  } catch (error) {
+    if (!(error instanceof MarketoApiError) || !error.afterAmbiguousAttempt) throw error;
+    if (step.op === "createType") {
+      const draft = await client.describeCustomActivityType(apiName, { draft: true }).catch(() => undefined);
+      if (draft?.apiName === apiName && draft.name === step.request.name) return;
+    }
+    if (step.op === "approve") {
+      const live = await client.describeCustomActivityType(apiName, { draft: false }).catch(() => undefined);
+      if (live?.status === "approved") return;
+    }
+    throw error;
+  }
+}
+
+async function call(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
   switch (step.op) {
     case "createType":
       await client.createCustomActivityType(step.request);

@@ -228,14 +228,17 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
   // draft-only type has nothing to fall back to, so its draft is overwritten.
   const base: LiveVersion = (discard ? type.live : (type.draft ?? type.live)) ?? { attributes: [] };
 
-  const changes = compare(base, definition, published);
+  // Changes are shown and classed against what approving will replace: the live version when there
+  // is one (a draft of ours may already hold a destructive edit), else the draft. Steps start from
+  // the version they are written over.
+  const changes = compare(published ? type.live! : base, definition, published);
   const writes = steps(base, definition);
   const all: Step[] = [...(discard ? [{ op: "discardDraft" } as const] : []), ...writes];
   const needsApproval = writes.length > 0 || draftState === "ours";
   if (approve && needsApproval) all.push({ op: "approve" });
 
   const notes: string[] = [];
-  if (!approve && (writes.length > 0 || type.draft !== undefined)) {
+  if (!approve && (writes.length > 0 || draftState === "ours")) {
     notes.push("left as a draft for review in Marketo Admin (approve: false)");
   }
   if (draftState === "ours" && writes.length === 0 && approve)
@@ -316,7 +319,7 @@ function compare(base: LiveVersion, desired: ActivityTypeDefinition, published: 
   push("primaryAttribute.name", comparedPrimary?.name, primary.name, renameRisk, renameNote);
   push(
     "primaryAttribute.dataType",
-    comparedPrimary?.dataType,
+    comparedPrimary === undefined ? undefined : (comparedPrimary.dataType ?? "string"),
     primary.dataType,
     destructive,
     published ? "changes the dataType of a published attribute" : undefined,
@@ -366,8 +369,9 @@ const sameAttribute = (a: LiveAttribute | undefined, b: AttributeDefinition) =>
 
 /**
  * The fewest calls from `base` to `desired` (decision 11): one update of the type, one
- * attributes/create, one attributes/update, one attributes/delete. Changing the primary adds one
- * update that demotes the old primary first, as Marketo requires (API-FACTS 5.2).
+ * attributes/delete, one attributes/create, one attributes/update. Changing the primary adds one
+ * update that demotes the old primary first, as Marketo requires (API-FACTS 5.2), and one delete
+ * of the old primary after it when the code drops it.
  */
 function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   const out: Step[] = [];
@@ -381,6 +385,15 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   if (!primaryMoves && !sameAttribute(basePrimary, primary))
     typeRequest.primaryAttribute = attributeRequest(primary);
   if (Object.keys(typeRequest).length > 0) out.push({ op: "updateType", request: typeRequest });
+
+  // Deletes go first, so a type at the 20-attribute limit can swap attributes (code 1028). The
+  // old primary can only go after it is demoted, in a delete at the end.
+  const desiredSecondaries = new Set(desired.attributes.map((a) => a.apiName));
+  const deletes = base.attributes
+    .map((a) => a.apiName)
+    .filter((a) => !desiredSecondaries.has(a) && a !== primary.apiName)
+    .sort();
+  if (deletes.length > 0) out.push({ op: "deleteAttributes", apiNames: deletes });
 
   const baseSecondaries = new Map(base.attributes.map((a) => [a.apiName, a]));
   const creates = desired.attributes.filter(
@@ -403,12 +416,8 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   }
   if (updates.length > 0) out.push({ op: "updateAttributes", attributes: updates });
 
-  const desiredSecondaries = new Set(desired.attributes.map((a) => a.apiName));
-  const deletes = base.attributes
-    .map((a) => a.apiName)
-    .filter((a) => !desiredSecondaries.has(a) && a !== primary.apiName);
-  if (primaryMoves && basePrimary !== undefined && !desiredSecondaries.has(basePrimary.apiName))
-    deletes.push(basePrimary.apiName);
-  if (deletes.length > 0) out.push({ op: "deleteAttributes", apiNames: deletes.sort() });
+  if (primaryMoves && basePrimary !== undefined && !desiredSecondaries.has(basePrimary.apiName)) {
+    out.push({ op: "deleteAttributes", apiNames: [basePrimary.apiName] });
+  }
   return out;
 }

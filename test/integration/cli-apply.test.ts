@@ -223,6 +223,16 @@ describe("marketo-activities apply against the emulator", () => {
     expect(result.stderr).toContain('was made for instance "prod" at 123-ABC-456.mktorest.com');
   });
 
+  it("goes on when the create call's answer was lost but Marketo created the type", async () => {
+    const manifest = ws.manifest([webinar]);
+    // The server creates the type, then the connection dies; the client's retry gets "already exists".
+    ws.emulator.addFault({ operation: "createCustomActivityType", times: 1, respond: { drop: "after" } });
+    const apply = await ws.run("apply", "--manifest", manifest, "--auto-approve");
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(ws.emulator.state().activityTypes.find((t) => t.apiName === "webinarAttended")?.status).toBe("approved");
+    expect((await ws.run("plan", "--manifest", manifest, "--detailed-exitcode")).code).toBe(0);
+  });
+
   it("finishes, on the next apply, an apply that died after the create call", async () => {
     const manifest = ws.manifest([webinar]);
     // The server creates the type, then the connection dies before the response.

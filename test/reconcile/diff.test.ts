@@ -374,9 +374,10 @@ const updateRows: readonly UpdateRow[] = [
   {
     name: "an attribute's apiName renamed (a delete plus an add)",
     desired: define({ attributes: [minutesWatched, { ...platform, apiName: "channel" }] }),
+    // Deletes run first, so a type at the 20-attribute limit can swap attributes.
     writes: [
-      { op: "createAttributes", attributes: [req({ ...platform, apiName: "channel" })] },
       { op: "deleteAttributes", apiNames: ["platform"] },
+      { op: "createAttributes", attributes: [req({ ...platform, apiName: "channel" })] },
     ],
     changes: [
       ["attributes.channel", "add", "safe"],
@@ -448,6 +449,7 @@ const updateRows: readonly UpdateRow[] = [
       ],
     }),
     writes: [
+      { op: "deleteAttributes", apiNames: ["platform", "score"] },
       { op: "createAttributes", attributes: [req(registered), req(sessionId)] },
       {
         op: "updateAttributes",
@@ -456,7 +458,6 @@ const updateRows: readonly UpdateRow[] = [
           req({ ...region, name: "Sales Region" }),
         ],
       },
-      { op: "deleteAttributes", apiNames: ["platform", "score"] },
     ],
     changes: [
       ["attributes.minutesWatched.name", "change", "safe"],
@@ -645,7 +646,7 @@ describe("diff: update of a published type (steps and risk classes)", () => {
   });
 
   it("fails when a type at the 20-attribute limit replaces an attribute: the draft must never hold 21 secondaries", () => {
-    // BUG: steps() creates new attributes before it deletes old ones, so replacing one of 20 attributes
+    // Regression: steps() creates new attributes before it deletes old ones, so replacing one of 20 attributes
     // (an attribute apiName rename is a delete plus an add, decision 9) makes the draft hold 21 secondary
     // attributes after the createAttributes call, which Marketo rejects with 1028 (API-FACTS 5.1; the
     // emulator checks it after every call; applyPlan against it fails at the createAttributes call with
@@ -693,7 +694,11 @@ describe("diff: drafts (decision 8)", () => {
     expect(type.draft).toBe("ours");
     expect(type.action).toBe("approve");
     expect(type.steps).toStrictEqual([APPROVE]);
-    expect(type.changes).toStrictEqual([]);
+    // The changes shown are what approving publishes: live -> code.
+    expect(summary(type.changes)).toStrictEqual([
+      ["name", "change", "risky"],
+      ["attributes.registered", "add", "safe"],
+    ]);
     expect(type.conflict).toBeUndefined();
     expect(type.notes).toStrictEqual(["publishes a draft an earlier apply left"]);
   });
@@ -704,11 +709,15 @@ describe("diff: drafts (decision 8)", () => {
     const state = approvedWithDraft(live, halfDone);
     // WHEN planning again
     const type = typePlan(planOne(desired, state));
-    // THEN only the rest is planned, on top of the draft, then approved
+    // THEN only the rest is written, on top of the draft, then approved; the changes shown are
+    // what approving publishes (live -> code)
     expect(type.draft).toBe("ours");
     expect(type.action).toBe("update");
     expect(type.steps).toStrictEqual([{ op: "createAttributes", attributes: [req(registered)] }, APPROVE]);
-    expect(summary(type.changes)).toStrictEqual([["attributes.registered", "add", "safe"]]);
+    expect(summary(type.changes)).toStrictEqual([
+      ["name", "change", "risky"],
+      ["attributes.registered", "add", "safe"],
+    ]);
     expect(replay(state, type.steps).result).toStrictEqual(versionOf(desired));
   });
 
@@ -814,7 +823,7 @@ describe("diff: drafts (decision 8)", () => {
   });
 
   it("fails when approve: false and apply only discards a foreign draft, yet the note says a draft is left for review", () => {
-    // BUG: planUpdate adds "left as a draft for review" whenever approve is false and a draft exists.
+    // Regression: planUpdate adds "left as a draft for review" whenever approve is false and a draft exists.
     // Here the code equals live and the only step discards the foreign draft, so after apply there is
     // no draft at all: the note tells the reviewer something false. Expected notes: [].
     const type = typePlan(planOne(live, approvedWithDraft(live, define({ name: "Webinar Visited" })), false));
@@ -823,7 +832,7 @@ describe("diff: drafts (decision 8)", () => {
   });
 
   it("fails when approving a draft of ours would publish a destructive change the definition does not allow", () => {
-    // BUG: an earlier apply run with --allow-destructive deleted `platform` in the draft and stopped
+    // Regression: an earlier apply run with --allow-destructive deleted `platform` in the draft and stopped
     // before approve (or someone deleted it in Admin, as the code also does). The draft is "ours",
     // risk is computed against the draft only, so the plan says approve-only, risk "safe", no
     // destructiveNotAllowed: apply then publishes the deletion of a live attribute without
@@ -1092,7 +1101,7 @@ describe("diff: determinism and the plan's envelope", () => {
 
 describe("diff: versions read from Marketo in the documentation's shapes", () => {
   it("fails when a described primary attribute without dataType blocks an apply that has nothing to do", () => {
-    // BUG: toVersion keeps a missing dataType missing (the wire schema allows it; Marketo's default is
+    // Regression: toVersion keeps a missing dataType missing (the wire schema allows it; Marketo's default is
     // string). steps() treats a missing dataType as "string" and plans nothing, but compare() reports
     // `primaryAttribute.dataType` as an added, destructive change. The result is a noop type with
     // risk "destructive" and destructiveNotAllowed, so refusals() blocks an apply with zero steps.
