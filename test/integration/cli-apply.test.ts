@@ -229,7 +229,9 @@ describe("marketo-activities apply against the emulator", () => {
     ws.emulator.addFault({ operation: "createCustomActivityType", times: 1, respond: { drop: "after" } });
     const apply = await ws.run("apply", "--manifest", manifest, "--auto-approve");
     expect(apply.code, apply.stderr).toBe(0);
-    expect(ws.emulator.state().activityTypes.find((t) => t.apiName === "webinarAttended")?.status).toBe("approved");
+    expect(ws.emulator.state().activityTypes.find((t) => t.apiName === "webinarAttended")?.status).toBe(
+      "approved",
+    );
     expect((await ws.run("plan", "--manifest", manifest, "--detailed-exitcode")).code).toBe(0);
   });
 
