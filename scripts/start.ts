@@ -224,7 +224,7 @@ try {
   );
   console.log(
     indent(
-      `examples/basic/main.ts                 the declarations; change a field and run \`npm start\` again\n` +
+      "examples/basic/main.ts                  the declarations: this is what you edit\n" +
         `${show(stackDir)}/  what synth wrote\n` +
         "README.md                               plan in pull requests, deploy from CI, use a real instance\n" +
         "npx marketo-activities emulator         keep an emulator running to try the CLI by hand",

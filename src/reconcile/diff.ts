@@ -116,6 +116,18 @@ function describeAttribute(attribute: AnyAttribute): string {
   return `${attribute.name ?? attribute.apiName} (${attribute.dataType ?? "string"})`;
 }
 
+/** The order a new type's fields are shown in, as a person reads a definition. */
+const CREATE_ORDER = [
+  "name",
+  "triggerName",
+  "filterName",
+  "description",
+  "primaryAttribute.apiName",
+  "primaryAttribute.name",
+  "primaryAttribute.dataType",
+  "primaryAttribute.description",
+] as const;
+
 function planCreate(definition: ActivityTypeDefinition, approve: boolean): TypePlan {
   const request: CustomActivityTypeRequest = {
     apiName: definition.apiName,
@@ -133,9 +145,9 @@ function planCreate(definition: ActivityTypeDefinition, approve: boolean): TypeP
 
   const leaves = typeLeaves(definition);
   const changes: FieldChange[] = [];
-  for (const [path, value] of Object.entries(leaves)) {
-    if (path.startsWith("attributes.")) continue;
-    changes.push({ path, kind: "add", after: value, risk: "safe" });
+  for (const path of CREATE_ORDER) {
+    const value = leaves[path];
+    if (value !== undefined) changes.push({ path, kind: "add", after: value, risk: "safe" });
   }
   for (const attribute of [...definition.attributes].sort(byApiName)) {
     changes.push({

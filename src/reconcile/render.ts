@@ -64,10 +64,12 @@ function headline(plans: readonly Plan[]): string {
 
 const quote = (value: string | undefined) => (value === undefined ? "(none)" : JSON.stringify(value));
 
-function changeLine(change: FieldChange): string {
-  if (change.kind === "add") return `${change.path} = ${quote(change.after)}`;
-  if (change.kind === "remove") return `${change.path} = ${quote(change.before)} -> (removed)`;
-  return `${change.path}: ${quote(change.before)} -> ${quote(change.after)}`;
+/** `path = value`, `path = before -> (removed)`, `path: before -> after`; paths padded to `width`. */
+function changeLine(change: FieldChange, width: number): string {
+  const path = change.path.padEnd(width);
+  if (change.kind === "add") return `${path} = ${quote(change.after)}`;
+  if (change.kind === "remove") return `${path} = ${quote(change.before)} -> (removed)`;
+  return `${path} = ${quote(change.before)} -> ${quote(change.after)}`;
 }
 
 function instanceLabel(plan: Plan): string {
@@ -90,6 +92,7 @@ export function renderText(plans: readonly Plan[], c: Colors = NO_COLORS): strin
               : c.yellow;
       const risk = type.action !== "noop" && type.risk !== "safe" ? ` [${type.risk}]` : "";
       lines.push(color(`  ${SYMBOL[type.action]} ${type.apiName} ${VERB[type.action]}${risk}`));
+      const width = Math.max(0, ...type.changes.map((c) => c.path.length));
       for (const change of type.changes) {
         const mark =
           change.kind === "add" ? c.green("+") : change.kind === "remove" ? c.red("-") : c.yellow("~");
@@ -99,7 +102,7 @@ export function renderText(plans: readonly Plan[], c: Colors = NO_COLORS): strin
             : (change.risk === "destructive" ? c.red : c.yellow)(
                 `  # ${change.risk}${change.note ? `: ${change.note}` : ""}`,
               );
-        lines.push(`      ${mark} ${changeLine(change)}${tag}`);
+        lines.push(`      ${mark} ${changeLine(change, width)}${tag}`);
       }
       if (type.conflict !== undefined) lines.push(c.red(`      ! conflict: ${type.conflict}`));
       if (type.destructiveNotAllowed === true) {

@@ -73,7 +73,7 @@ describe("marketo-activities apply against the emulator", () => {
     const plan = await ws.run("plan", "--manifest", manifest, "--detailed-exitcode");
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain(
-      'description: "Watched a webinar" -> "Watched a webinar, live or recorded"',
+      'description     = "Watched a webinar" -> "Watched a webinar, live or recorded"',
     );
     expect(plan.stdout).toContain('+ attributes.host = "Host (string)"');
 

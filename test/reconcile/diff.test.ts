@@ -280,13 +280,13 @@ describe("diff: create", () => {
   it("lists every field as a safe addition, attributes as whole entries", () => {
     const type = typePlan(planOne(define({ description: "Who attended" }), undefined));
     expect(type.changes.map((c) => [c.path, c.kind, c.after, c.risk])).toStrictEqual([
-      ["description", "add", "Who attended", "safe"],
-      ["filterName", "add", "Attended Webinar", "safe"],
       ["name", "add", "Webinar Attended", "safe"],
-      ["primaryAttribute.apiName", "add", "webinarName", "safe"],
-      ["primaryAttribute.dataType", "add", "string", "safe"],
-      ["primaryAttribute.name", "add", "Webinar Name", "safe"],
       ["triggerName", "add", "Attends Webinar", "safe"],
+      ["filterName", "add", "Attended Webinar", "safe"],
+      ["description", "add", "Who attended", "safe"],
+      ["primaryAttribute.apiName", "add", "webinarName", "safe"],
+      ["primaryAttribute.name", "add", "Webinar Name", "safe"],
+      ["primaryAttribute.dataType", "add", "string", "safe"],
       ["attributes.minutesWatched", "add", "Minutes Watched (integer)", "safe"],
       ["attributes.platform", "add", "Platform (string)", "safe"],
     ]);

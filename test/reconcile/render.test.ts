@@ -82,21 +82,21 @@ describe("renderText", () => {
       "Marketo instance "prod" (https://123-ABC-456.mktorest.com, credentials from MARKETO_*)
 
         + newsletterSignup will be created
-            + filterName = "Signed Up For Newsletter"
-            + name = "Newsletter Signup"
-            + primaryAttribute.apiName = "newsletter"
+            + name                      = "Newsletter Signup"
+            + triggerName               = "Signs Up For Newsletter"
+            + filterName                = "Signed Up For Newsletter"
+            + primaryAttribute.apiName  = "newsletter"
+            + primaryAttribute.name     = "Newsletter"
             + primaryAttribute.dataType = "string"
-            + primaryAttribute.name = "Newsletter"
-            + triggerName = "Signs Up For Newsletter"
         + webinarAttended will be created
-            + filterName = "Attended Webinar"
-            + name = "Webinar Attended"
-            + primaryAttribute.apiName = "webinarName"
+            + name                      = "Webinar Attended"
+            + triggerName               = "Attends Webinar"
+            + filterName                = "Attended Webinar"
+            + primaryAttribute.apiName  = "webinarName"
+            + primaryAttribute.name     = "Webinar Name"
             + primaryAttribute.dataType = "string"
-            + primaryAttribute.name = "Webinar Name"
-            + triggerName = "Attends Webinar"
             + attributes.minutesWatched = "Minutes Watched (integer)"
-            + attributes.platform = "Platform (string)"
+            + attributes.platform       = "Platform (string)"
 
         Unmanaged (in Marketo, not in code; never touched): legacyDownload (approved)
         Limit: 3 of 10 custom activity types after apply (1 unmanaged).
@@ -112,7 +112,7 @@ describe("renderText", () => {
       "Marketo instance "prod" (https://123-ABC-456.mktorest.com, credentials from MARKETO_*)
 
         ~ webinarAttended will be updated
-            + description = "Who attended"
+            + description           = "Who attended"
             + attributes.registered = "Registered (boolean)"
         Limit: 1 of 10 custom activity types after apply (0 unmanaged).
         API calls: 2 to read, 3 to apply.
@@ -179,7 +179,7 @@ describe("renderText", () => {
       plan: plans.safeChange,
       contains: [
         "  ~ webinarAttended will be updated\n",
-        '      + description = "Who attended"',
+        '      + description           = "Who attended"',
         '      + attributes.registered = "Registered (boolean)"',
       ],
     },
@@ -188,7 +188,7 @@ describe("renderText", () => {
       plan: plans.riskyRename,
       contains: [
         "  ~ webinarAttended will be updated [risky]",
-        '      ~ name: "Webinar Attended" -> "Webinar Joined"  # risky: Marketo may reject renaming a published type that is in use',
+        '      ~ name = "Webinar Attended" -> "Webinar Joined"  # risky: Marketo may reject renaming a published type that is in use',
       ],
     },
     {
