@@ -206,8 +206,7 @@ try {
   step(6, "What the emulator holds now");
   const state = emulator.state();
   for (const type of state.activityTypes) {
-    const version = (type as { live?: { attributes?: unknown[] } }).live;
-    const attributes = version?.attributes?.length ?? 0;
+    const attributes = type.live?.attributes?.length ?? 0;
     console.log(
       indent(
         `${type.apiName.padEnd(20)} ${String(type.status).padEnd(10)} ${type.status === "deleted" ? "" : `${attributes} attributes`}`,
