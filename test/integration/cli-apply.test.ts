@@ -338,3 +338,32 @@ describe("marketo-activities usage errors", () => {
     expect(JSON.parse(json.stdout).types).toHaveLength(3);
   });
 });
+
+describe("marketo-activities apply on a terminal", () => {
+  it("asks for confirmation and applies on 'yes'", async () => {
+    const manifest = ws.manifest(THREE_TYPES);
+    const { cli } = await import("../helpers/cli.js");
+    const result = await cli(["apply", "--manifest", manifest], {
+      cwd: ws.dir,
+      env: ws.env,
+      isTTY: true,
+      answer: "yes",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(ws.emulator.state().activityTypes).toHaveLength(3);
+  });
+
+  it("fails when the answer is not 'yes', changing nothing", async () => {
+    const manifest = ws.manifest(THREE_TYPES);
+    const { cli } = await import("../helpers/cli.js");
+    const result = await cli(["apply", "--manifest", manifest], {
+      cwd: ws.dir,
+      env: ws.env,
+      isTTY: true,
+      answer: "y",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Apply cancelled; nothing was changed.");
+    expect(ws.emulator.state().activityTypes).toStrictEqual([]);
+  });
+});
