@@ -61,6 +61,10 @@ export async function main(
       .addOption(formatOption())
       .option("--out <file>", "also save the plan as JSON; `apply <file>` applies exactly it")
       .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")
+      .option(
+        "--fail-on-refusal",
+        "exit 1 when apply would refuse the plan: destructive changes the definitions do not allow, foreign drafts, the type limit (for pull-request checks)",
+      )
       .option("--no-color", "no colour in text output (also: NO_COLOR=1)"),
   )
     .addHelpText(
@@ -68,7 +72,7 @@ export async function main(
       `
 Examples:
   $ npx cdktf synth && marketo-activities plan
-  $ marketo-activities plan --format markdown --out plan.json     # for a pull-request comment
+  $ marketo-activities plan --format markdown --out plan.json --fail-on-refusal > plan.md   # pull-request check
   $ marketo-activities plan --detailed-exitcode                   # drift check in CI
   $ marketo-activities plan --manifest cdktf.out/stacks/marketing/marketo-activities.prod.json --only webinarAttended
 ${ENV_HELP}`,
@@ -76,7 +80,12 @@ ${ENV_HELP}`,
     .action(async (opts) => {
       const { planCommand } = await import("./commands/plan.js");
       code = await planCommand(
-        { ...opts, detailedExitcode: opts.detailedExitcode === true, color: opts.color !== false },
+        {
+          ...opts,
+          detailedExitcode: opts.detailedExitcode === true,
+          failOnRefusal: opts.failOnRefusal === true,
+          color: opts.color !== false,
+        },
         io,
         deps,
       );

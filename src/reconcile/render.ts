@@ -219,18 +219,35 @@ export function renderMarkdown(plans: readonly Plan[]): string {
       "",
     );
   }
-  out.push(
-    "<details><summary>Raw plan (JSON)</summary>",
+  out.push(...rawDetail(plans));
+  return out.join("\n");
+}
+
+/** GitHub rejects comments over 65,536 characters; the raw detail gives way first. */
+const RAW_DETAIL_LIMIT = 30_000;
+
+/** The REST calls apply will make, per instance and type, in a collapsed section. */
+function rawDetail(plans: readonly Plan[]): string[] {
+  if (plans.every((plan) => plan.types.every((t) => t.steps.length === 0))) return [];
+  const detail = plans.map((plan) => ({
+    instance: plan.instance.id,
+    fingerprint: plan.fingerprint,
+    steps: Object.fromEntries(plan.types.filter((t) => t.steps.length > 0).map((t) => [t.apiName, t.steps])),
+  }));
+  let json = JSON.stringify(plans.length === 1 ? detail[0] : detail, null, 2);
+  if (json.length > RAW_DETAIL_LIMIT) {
+    json = `${json.slice(0, RAW_DETAIL_LIMIT)}\n... (truncated: the whole plan is in the plan.json artifact)`;
+  }
+  return [
+    "<details><summary>API calls apply will make (raw)</summary>",
     "",
     "```json",
-    renderJson(plans).trimEnd(),
+    json,
     "```",
     "",
     "</details>",
     "",
-  );
-
-  return out.join("\n");
+  ];
 }
 
 /** The plan as JSON (format in docs/plan-format.md): one plan, or `{ formatVersion, plans }` for several. */

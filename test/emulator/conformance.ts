@@ -47,7 +47,7 @@ export const identitySpec = loadSpec("swagger-identity.json");
 /** The REST envelopes (`ResponseOfIdentity` is the OAuth body, not an envelope). */
 const ENVELOPE = /^ResponseOf(?!Identity$)/;
 
-function convert(node: unknown, definitions: Json, name: string | undefined, depth = 0): unknown {
+export function convert(node: unknown, definitions: Json, name: string | undefined, depth = 0): unknown {
   if (depth > 50) throw new Error("swagger $ref nesting too deep");
   if (Array.isArray(node)) return node.map((item) => convert(item, definitions, undefined, depth + 1));
   if (node === null || typeof node !== "object") return node;

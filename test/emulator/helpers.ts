@@ -109,7 +109,7 @@ export class Api {
 }
 
 /** Validates a response against the swagger operation it answers (or the OAuth error shape). */
-function checkConformance(
+export function checkConformance(
   method: string,
   path: string,
   status: number,

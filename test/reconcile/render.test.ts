@@ -356,7 +356,29 @@ describe("renderMarkdown", () => {
 
       **Limit:** 1 of 10 custom activity types after apply. **API calls:** 2 to read, 2 to apply.
 
-      "
+      <details><summary>API calls apply will make (raw)</summary>
+
+      \`\`\`json
+      {
+        "instance": "prod",
+        "fingerprint": "f74bfa2b173ae67360994f909415e8852c46f20e651767e8178e4340a377a372",
+        "steps": {
+          "webinarAttended": [
+            {
+              "op": "deleteAttributes",
+              "apiNames": [
+                "platform"
+              ]
+            },
+            {
+              "op": "approve"
+            }
+          ]
+        }
+      }
+      \`\`\`
+
+      </details>"
     `);
   });
 
@@ -370,9 +392,7 @@ describe("renderMarkdown", () => {
 
       **Unmanaged types** (in Marketo, not in code; never touched): \`legacyDownload\` (approved)
 
-      **Limit:** 2 of 10 custom activity types after apply. **API calls:** 2 to read, 0 to apply.
-
-      "
+      **Limit:** 2 of 10 custom activity types after apply. **API calls:** 2 to read, 0 to apply."
     `);
   });
 
@@ -471,11 +491,18 @@ describe("renderMarkdown", () => {
   });
 
   it.each(Object.keys(plans) as (keyof typeof plans)[])(
-    "ends %s with the raw plan in a collapsed section, parsing back to the plan",
+    "ends %s with the API calls apply will make in a collapsed section",
     (key) => {
-      const md = renderMarkdown([plans[key]]);
-      expect(md).toContain("<details><summary>Raw plan (JSON)</summary>");
-      expect(rawJson(md)).toStrictEqual(plans[key]);
+      const plan = plans[key];
+      const md = renderMarkdown([plan]);
+      expect(md).toContain("<details><summary>API calls apply will make (raw)</summary>");
+      expect(rawJson(md)).toStrictEqual({
+        instance: plan.instance.id,
+        fingerprint: plan.fingerprint,
+        steps: Object.fromEntries(
+          plan.types.filter((t) => t.steps.length > 0).map((t) => [t.apiName, t.steps]),
+        ),
+      });
     },
   );
 });

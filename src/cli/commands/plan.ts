@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { renderMarkdown, renderText, serializePlans, summarize } from "../../reconcile/index.js";
+import { refusals, renderMarkdown, renderText, serializePlans, summarize } from "../../reconcile/index.js";
 import { type CliDeps, colorsFor, planInstances, type TargetOptions } from "../context.js";
 import type { CliIO } from "../io.js";
 
@@ -9,10 +9,15 @@ export interface PlanOptions extends TargetOptions {
   readonly format: "text" | "markdown" | "json";
   readonly out?: string;
   readonly detailedExitcode?: boolean;
+  /** Exit 1 when apply would refuse the plan (for pull-request checks). */
+  readonly failOnRefusal?: boolean;
   readonly color: boolean;
 }
 
-/** Shows what apply would change. Exit 0, or with --detailed-exitcode 0 (no changes) / 2 (changes). */
+/**
+ * Shows what apply would change. Exit 0, or with --detailed-exitcode 0 (no changes) / 2 (changes);
+ * with --fail-on-refusal, 1 when apply would refuse the plan.
+ */
 export async function planCommand(options: PlanOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const planned = await planInstances(options, io, deps);
   const plans = planned.map((p) => p.plan);
@@ -24,6 +29,15 @@ export async function planCommand(options: PlanOptions, io: CliIO, deps: CliDeps
     io.stderr(
       `Plan saved to ${options.out}. Apply exactly this plan with: marketo-activities apply ${options.out}\n`,
     );
+  }
+  if (options.failOnRefusal === true) {
+    const reasons = plans.flatMap((plan) =>
+      refusals(plan).map((r) => (plans.length > 1 ? `${plan.instance.id}: ${r}` : r)),
+    );
+    if (reasons.length > 0) {
+      io.stderr(`Apply would refuse this plan:\n${reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+      return 1;
+    }
   }
   const summary = summarize(plans);
   return options.detailedExitcode === true && summary.changes > 0 ? 2 : 0;
