@@ -1,7 +1,7 @@
 /**
  * The real `MarketoClient` against the real emulator (DESIGN decisions 12-14, issue 3): tokens, the
  * limits, retries, no duplicate activity records, exact request sequences, and redaction on every
- * error path. The emulator and the client share one fake clock, so no test sleeps in real time; the
+ * error path. The emulator and the client share one virtual clock (`ioClock`), so no test sleeps in real time; the
  * 615 tests use a real latency of a few milliseconds so that requests overlap.
  *
  * Every request body the client sends here is validated against the swagger's request schema and
@@ -549,6 +549,18 @@ describe("addCustomActivities sends a batch twice only when Marketo refused it",
     expect([...leads].sort()).toStrictEqual(batches.map((b) => b[0]?.leadId).sort());
   });
 
+  it("fails without resending when the batch is over Marketo's 1 MB body limit (HTTP 413)", async () => {
+    const { client, emulator } = await harness({ seed });
+    const big = "x".repeat(4000);
+    const records = Array.from({ length: 300 }, () => activity({ primaryAttributeValue: big }));
+    const error = await rejection(client.addCustomActivities(records));
+    expect(error).toBeInstanceOf(MarketoHttpError);
+    expect(error).toMatchObject({ httpStatus: 413, attempts: 1, retryable: false });
+    expect((error as MarketoHttpError).hint).toContain("1 MB");
+    expect(outline(emulator)).toStrictEqual(["identity:ok", "unknown:HTTP 413"]);
+    expect(emulator.state().activityTypes[0]?.records).toStrictEqual([]);
+  });
+
   it("returns per-record results in input order, a skipped record with its errors", async () => {
     const { client } = await harness({ seed, leads: [42] });
     const results = await client.addCustomActivities([activity({ leadId: 43 }), activity()]);
@@ -950,10 +962,12 @@ describe("responses that are not Marketo's envelope", () => {
       faults: [{ operation: "listCustomActivityTypes", respond: { httpStatus: 200, body } }],
     });
     wire.nonConformantBodies.add(body);
-    // BUG: src/marketo/client.ts interpretRest: every field of envelopeSchema is optional, so any JSON
-    // object parses as an envelope and `envelope === undefined` never holds for it; a 200 with
-    // `{"status":"ok"}` (a proxy, a maintenance page) resolves as a successful list with no types, and
-    // a reconciler would then try to create every declared type.
+    // BUG: src/marketo/client.ts interpretRest (lines 802-833): every field of `envelopeSchema`
+    // (src/marketo/wire.ts:26) is optional, so any JSON object parses as an envelope and the
+    // `envelope === undefined` branch ("JSON that is not Marketo's response envelope") never holds for
+    // one. A 200 with `{"status":"ok"}` (a proxy, a captive portal) resolves as a successful list with
+    // no types, and a reconciler would then try to create every declared type. Expected: a
+    // MarketoHttpError; actual: `[]`.
     const outcome = await client.listCustomActivityTypes().then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
