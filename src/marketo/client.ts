@@ -821,7 +821,9 @@ export class MarketoClient {
     if (failed) return this.apiFailure(call, status, envelope.requestId, errors, token);
     if (!success) return httpFailure("fatal", "an unexpected status", "no", this.statusHint(status));
     if (!isJson) return httpFailure("fatal", "a body that is not JSON", "maybe", this.baseUrlHint());
-    if (envelope === undefined)
+    // Every envelope field is optional (Adobe's examples omit many), so any JSON object parses; only
+    // a boolean `success` says Marketo answered (a proxy's `{"status":"ok"}` must not read as []).
+    if (envelope === undefined || typeof envelope.success !== "boolean")
       return httpFailure(
         "fatal",
         "JSON that is not Marketo's response envelope",

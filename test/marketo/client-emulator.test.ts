@@ -962,12 +962,10 @@ describe("responses that are not Marketo's envelope", () => {
       faults: [{ operation: "listCustomActivityTypes", respond: { httpStatus: 200, body } }],
     });
     wire.nonConformantBodies.add(body);
-    // BUG: src/marketo/client.ts interpretRest (lines 802-833): every field of `envelopeSchema`
-    // (src/marketo/wire.ts:26) is optional, so any JSON object parses as an envelope and the
-    // `envelope === undefined` branch ("JSON that is not Marketo's response envelope") never holds for
-    // one. A 200 with `{"status":"ok"}` (a proxy, a captive portal) resolves as a successful list with
-    // no types, and a reconciler would then try to create every declared type. Expected: a
-    // MarketoHttpError; actual: `[]`.
+    // Regression: every field of `envelopeSchema` is optional, so any JSON object parsed as an
+    // envelope, and a 200 with `{"status":"ok"}` (a proxy, a captive portal) read as a list with no
+    // types: a reconciler would then try to create every declared type. Only a boolean `success`
+    // makes a body Marketo's answer.
     const outcome = await client.listCustomActivityTypes().then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
