@@ -584,3 +584,17 @@ describe("summarize", () => {
     });
   });
 });
+
+describe("renderMarkdown golden files (what a reviewer reads in the pull request)", () => {
+  const golden = {
+    "first-deploy": [plans.firstDeploy],
+    "safe-change": [plans.safeChange],
+    "destructive-change": [plans.destructiveChange],
+    "foreign-draft": [plans.foreignDraft],
+    "no-changes": [plans.noChanges],
+    "two-instances": [plans.safeChange, { ...plans.tombstone, instance: { ...plans.tombstone.instance, id: "sandbox" } }],
+  } as const;
+  it.each(Object.keys(golden) as (keyof typeof golden)[])("matches golden/%s.md", async (name) => {
+    await expect(renderMarkdown(golden[name])).toMatchFileSnapshot(`golden/${name}.md`);
+  });
+});
