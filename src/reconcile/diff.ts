@@ -228,7 +228,10 @@ function foreignDraftFields(
   ]);
   return [...keys]
     .filter((key) => draftLeaves[key] !== liveLeaves[key] && draftLeaves[key] !== desiredLeaves[key])
-    .sort();
+    .sort()
+    .map(
+      (key) => `${key} = ${draftLeaves[key] === undefined ? "(removed)" : JSON.stringify(draftLeaves[key])}`,
+    );
 }
 
 function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve: boolean): TypePlan {
@@ -268,7 +271,7 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
     steps: all,
     ...(draftState === "foreign"
       ? {
-          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin. ${discard ? "Apply discards that draft" : "Apply overwrites that draft"} only with --discard-foreign-drafts`,
+          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin. Fold their change into the code, or ${discard ? "discard the draft" : "overwrite the draft"} with --discard-foreign-drafts`,
         }
       : {}),
     ...(risk === "destructive" && !definition.allowDestructiveChanges ? { destructiveNotAllowed: true } : {}),

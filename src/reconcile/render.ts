@@ -157,7 +157,7 @@ export function renderMarkdown(plans: readonly Plan[]): string {
       }
       if (type.conflict !== undefined) {
         attention.push(
-          `⚠️ **${plan.instance.id} / ${type.apiName}**: ${type.conflict}. Find out who edited it in Marketo Admin; then fold their change into the code or run apply with \`--discard-foreign-drafts\`.`,
+          `⚠️ **${plan.instance.id} / ${type.apiName}**: ${type.conflict.replace("--discard-foreign-drafts", "`--discard-foreign-drafts`")}. Apply will refuse until then.`,
         );
       }
       if (type.risk === "destructive" && type.destructiveNotAllowed !== true && type.action !== "noop") {

@@ -136,7 +136,7 @@ describe("marketo-activities apply against the emulator", () => {
 
     const plan = await ws.run("plan", "--manifest", manifest);
     expect(plan.stdout).toContain(
-      "conflict: the draft in Marketo has edits that are neither live nor in your code (name)",
+      'conflict: the draft in Marketo has edits that are neither live nor in your code (name = "Webinar Attended Edited In Admin")',
     );
     const refused = await ws.run("apply", "--manifest", manifest, "--auto-approve");
     expect(refused.code).toBe(1);

@@ -762,8 +762,11 @@ describe("diff: drafts (decision 8)", () => {
       const plan = planOne(desired, state);
       const type = typePlan(plan);
       expect(type.draft).toBe("foreign");
-      expect(type.conflict).toContain(`(${row.fields})`);
-      expect(type.conflict).toContain("Apply discards that draft only with --discard-foreign-drafts");
+      // Each foreign field is named with the draft's value, so a reviewer sees what would be lost.
+      for (const field of row.fields.split(", ")) expect(type.conflict).toContain(`${field} = `);
+      expect(type.conflict).toContain(
+        "Fold their change into the code, or discard the draft with --discard-foreign-drafts",
+      );
       expect(type.steps[0]).toStrictEqual({ op: "discardDraft" });
       // Computed from live: the same calls as with no draft at all.
       expect(type.steps.slice(1)).toStrictEqual(typePlan(planOne(desired, approved(live))).steps);
@@ -792,8 +795,8 @@ describe("diff: drafts (decision 8)", () => {
     const state = draftOnly(define({ name: "Webinar Visited" }));
     const type = typePlan(planOne(live, state));
     expect(type.draft).toBe("foreign");
-    expect(type.conflict).toContain("(name)");
-    expect(type.conflict).toContain("Apply overwrites that draft only with --discard-foreign-drafts");
+    expect(type.conflict).toContain("(name = ");
+    expect(type.conflict).toContain("or overwrite the draft with --discard-foreign-drafts");
     expect(type.steps).toStrictEqual([{ op: "updateType", request: { name: "Webinar Attended" } }, APPROVE]);
     expect(replay(state, type.steps).result).toStrictEqual(versionOf(live));
   });

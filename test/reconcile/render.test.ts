@@ -142,7 +142,7 @@ describe("renderText", () => {
       "Marketo instance "prod" (https://123-ABC-456.mktorest.com, credentials from MARKETO_*)
 
         ~ webinarAttended will be updated
-            ! conflict: the draft in Marketo has edits that are neither live nor in your code (name); someone may be editing this type in Marketo Admin. Apply discards that draft only with --discard-foreign-drafts
+            ! conflict: the draft in Marketo has edits that are neither live nor in your code (name = "Webinar Visited"); someone may be editing this type in Marketo Admin. Fold their change into the code, or discard the draft with --discard-foreign-drafts
         Limit: 1 of 10 custom activity types after apply (0 unmanaged).
         API calls: 3 to read, 1 to apply.
 
@@ -218,7 +218,7 @@ describe("renderText", () => {
       name: "the conflict line for a foreign draft",
       plan: plans.foreignDraft,
       contains: [
-        "      ! conflict: the draft in Marketo has edits that are neither live nor in your code (name)",
+        '      ! conflict: the draft in Marketo has edits that are neither live nor in your code (name = "Webinar Visited")',
       ],
     },
     {
@@ -434,7 +434,7 @@ describe("renderMarkdown", () => {
     {
       name: "a foreign draft",
       plan: plans.foreignDraft,
-      item: "- ⚠️ **prod / webinarAttended**: the draft in Marketo has edits that are neither live nor in your code (name)",
+      item: '- ⚠️ **prod / webinarAttended**: the draft in Marketo has edits that are neither live nor in your code (name = "Webinar Visited")',
     },
     {
       name: "the limit",
@@ -592,7 +592,10 @@ describe("renderMarkdown golden files (what a reviewer reads in the pull request
     "destructive-change": [plans.destructiveChange],
     "foreign-draft": [plans.foreignDraft],
     "no-changes": [plans.noChanges],
-    "two-instances": [plans.safeChange, { ...plans.tombstone, instance: { ...plans.tombstone.instance, id: "sandbox" } }],
+    "two-instances": [
+      plans.safeChange,
+      { ...plans.tombstone, instance: { ...plans.tombstone.instance, id: "sandbox" } },
+    ],
   } as const;
   it.each(Object.keys(golden) as (keyof typeof golden)[])("matches golden/%s.md", async (name) => {
     await expect(renderMarkdown(golden[name])).toMatchFileSnapshot(`golden/${name}.md`);
