@@ -79,10 +79,10 @@ export function findManifests(options: {
   const stacks =
     (
       readJson(cdktfManifest, show(cdktfManifest)) as {
-        stacks?: Record<string, { workingDirectory?: string }>;
+        stacks?: Record<string, { workingDirectory?: string; dependencies?: string[] }>;
       }
     ).stacks ?? {};
-  const names = Object.keys(stacks).sort();
+  const names = dependencyOrder(stacks);
   const wanted = options.stack !== undefined && options.stack.length > 0 ? options.stack : names;
   const unknown = wanted.filter((s) => !names.includes(s));
   if (unknown.length > 0) {
@@ -113,6 +113,22 @@ export function findManifests(options: {
     );
   }
   return found;
+}
+
+/**
+ * Stack names with every stack after the stacks it depends on (sandbox before a production that
+ * depends on it), ties by name: the order `cdktf deploy '*'` deploys them and plans are shown in.
+ */
+function dependencyOrder(stacks: Record<string, { dependencies?: string[] }>): string[] {
+  const ordered: string[] = [];
+  const visit = (name: string, path: string[]) => {
+    if (ordered.includes(name) || path.includes(name) || stacks[name] === undefined) return;
+    for (const dependency of [...(stacks[name]?.dependencies ?? [])].sort())
+      visit(dependency, [...path, name]);
+    ordered.push(name);
+  };
+  for (const name of Object.keys(stacks).sort()) visit(name, []);
+  return ordered;
 }
 
 /**

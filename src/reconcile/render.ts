@@ -52,7 +52,8 @@ export function summarize(plans: readonly Plan[]) {
 
 function headline(plans: readonly Plan[]): string {
   const s = summarize(plans);
-  if (s.changes === 0) return "No changes. The instance matches the code.";
+  if (s.changes === 0)
+    return `No changes. ${plans.length === 1 ? "The instance matches" : "The instances match"} the code.`;
   const parts = [
     s.create > 0 ? `${s.create} to create` : "",
     s.update > 0 ? `${s.update} to update` : "",
