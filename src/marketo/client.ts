@@ -754,23 +754,17 @@ export class MarketoClient {
     };
   }
 
-  /** Interprets a REST response: envelope, status and codes (API-FACTS section 2). */
-  private interpretRest(
+  /** A failure at the HTTP level (a status or a body that is not Marketo's answer). */
+  private httpFailure(
     call: Call,
     status: number,
-    text: string,
-    token: string,
-    started: number,
-    attempt: number,
-  ): Attempt<RestResponse> {
-    const durationMs = this.now() - started;
-    const excerpt = this.redactor.excerpt(text);
-    const httpFailure = (
-      kind: FailureKind,
-      problem: string,
-      processed: "no" | "maybe",
-      hint?: string,
-    ): Attempt<RestResponse> => ({
+    excerpt: string,
+    kind: FailureKind,
+    processed: "no" | "maybe",
+    problem: string,
+    hint: string | undefined,
+  ): Attempt<never> {
+    return {
       ok: false,
       failure: {
         kind,
@@ -789,7 +783,26 @@ export class MarketoClient {
             hint,
           ),
       },
-    });
+    };
+  }
+
+  /** Interprets a REST response: envelope, status and codes (API-FACTS section 2). */
+  private interpretRest(
+    call: Call,
+    status: number,
+    text: string,
+    token: string,
+    started: number,
+    attempt: number,
+  ): Attempt<RestResponse> {
+    const durationMs = this.now() - started;
+    const excerpt = this.redactor.excerpt(text);
+    const httpFailure = (
+      kind: FailureKind,
+      problem: string,
+      processed: "no" | "maybe",
+      hint?: string,
+    ): Attempt<RestResponse> => this.httpFailure(call, status, excerpt, kind, processed, problem, hint);
     const success = status >= 200 && status <= 299;
 
     let json: unknown;
@@ -922,26 +935,8 @@ export class MarketoClient {
       requestId: undefined,
       codes: [],
     });
-    const httpFailure = (kind: FailureKind, problem: string, hint?: string): Attempt<never> => ({
-      ok: false,
-      failure: {
-        kind,
-        processed: "no",
-        label: `HTTP ${status}`,
-        retryKey: `HTTP ${status}`,
-        toError: ({ attempts }) =>
-          new MarketoHttpError(
-            {
-              ...this.context(call, attempts),
-              httpStatus: status,
-              bodyExcerpt: excerpt,
-              retryable: kind === "transient" || kind === "rejected",
-            },
-            problem,
-            hint,
-          ),
-      },
-    });
+    const httpFailure = (kind: FailureKind, problem: string, hint?: string): Attempt<never> =>
+      this.httpFailure(call, status, excerpt, kind, "no", problem, hint);
 
     if (status >= 500) return httpFailure("transient", "an error status");
     let json: unknown;

@@ -367,3 +367,28 @@ describe("marketo-activities apply on a terminal", () => {
     expect(ws.emulator.state().activityTypes).toStrictEqual([]);
   });
 });
+
+describe("marketo-activities validate", () => {
+  it("checks manifests without calling Marketo", async () => {
+    const manifest = ws.manifest(THREE_TYPES, ["oldSignup"]);
+    const mark = ws.emulator.requests.length;
+    const result = await ws.run("validate", "--manifest", manifest);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('valid. Instance "prod" (MARKETO_*): 3 types, 1 retired, limit 10.');
+    expect(ws.emulator.requests.length).toBe(mark);
+  });
+
+  it("fails when a manifest was edited by hand into something invalid, listing every problem", async () => {
+    const manifest = ws.manifest(THREE_TYPES);
+    const json = JSON.parse(readFileSync(manifest, "utf8"));
+    json.types[0].apiName = "check deposited";
+    json.types[2].attributes[0].dataType = "number";
+    writeFileSync(manifest, JSON.stringify(json));
+    const result = await ws.run("validate", "--manifest", manifest);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("has 2 problems:");
+    expect(result.stderr).toContain('types[0].apiName: got "check deposited"');
+    expect(result.stderr).toContain('types[2].attributes[0].dataType: got "number"');
+    expect(result.stderr).toContain("Hint: synthesize again (cdktf synth) and do not edit manifests by hand");
+  });
+});
