@@ -48,10 +48,11 @@ function exec(command: string, args: string[], env: NodeJS.ProcessEnv, onLine?: 
   });
 }
 
+/** Stops the run: the message is printed once, after the emulator is closed and temp files removed. */
+class StepFailed extends Error {}
+
 function fail(what: string, output: string): never {
-  console.error(pc.red(`\n${what} failed:`));
-  console.error(indent(output));
-  process.exit(1);
+  throw new StepFailed(`${pc.red(`\n${what} failed:`)}\n${indent(output)}`);
 }
 
 const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
@@ -153,13 +154,10 @@ try {
       env,
       (line) => {
         const provisioner = /\(local-exec\): (.*)$/.exec(line);
-        if (
-          provisioner !== undefined &&
-          provisioner !== null &&
-          /: (creating|updating|deleting|approving|created|updated|deleted|approved|failed)/.test(
-            provisioner[1]!,
-          )
-        ) {
+        // Only the per-type progress lines of `apply` ("webinarAttended: creating (3 calls)...").
+        const progress =
+          /^\w+: ((creating|updating|deleting|approving) \(|(created|updated|deleted|approved)$|failed: )/;
+        if (provisioner !== null && progress.test(provisioner[1]!)) {
           console.log(`     ${provisioner[1]}`);
         }
         if (/Apply complete!|Error:/.test(line)) console.log(`   ${line.replace(/^\S+\s+/, "").trim()}`);
@@ -229,6 +227,10 @@ try {
         "npx marketo-activities emulator         keep an emulator running to try the CLI by hand",
     ),
   );
+} catch (error) {
+  if (!(error instanceof StepFailed)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
 } finally {
   await emulator.close();
   rmSync(tfConfigDir, { recursive: true, force: true });

@@ -64,6 +64,9 @@ export async function planInstances(
       hint: failures[0]?.hint,
     });
   }
+  refuseSharedEndpoints(
+    found.map((f, i) => ({ id: f.manifest.instance.id, client: clients[i] as MarketoClient })),
+  );
   return Promise.all(
     found.map(async (f, i) => {
       const client = clients[i] as MarketoClient;
@@ -82,4 +85,27 @@ function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Part
   const out: Partial<Pick<T, K>> = {};
   for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
   return out;
+}
+
+/**
+ * Two instances whose credentials point at the same REST host would plan against each other's
+ * types (one instance's types are unmanaged or retired in the other): refuse before any call.
+ */
+export function refuseSharedEndpoints(instances: readonly { id: string; client: MarketoClient }[]): void {
+  const byHost = new Map<string, string[]>();
+  for (const { id, client } of instances) {
+    const host = new URL(client.baseUrl).host;
+    byHost.set(host, [...(byHost.get(host) ?? []), id]);
+  }
+  for (const [host, ids] of byHost) {
+    if (ids.length > 1) {
+      throw new MarketoActivitiesError(
+        "SharedEndpoint",
+        `instances ${ids.map((id) => `"${id}"`).join(" and ")} all point at ${host}; each MarketoInstance must have its own Marketo instance`,
+        {
+          hint: "check the <envPrefix>_BASE_URL variables: each instance's envPrefix needs its own URL and credentials",
+        },
+      );
+    }
+  }
 }

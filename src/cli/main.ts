@@ -153,7 +153,7 @@ ${ENV_HELP}`,
   program
     .command("emulator")
     .description("Run a local Marketo emulator (REST API and identity) for trying things without an account.")
-    .option("--port <port>", "port to listen on; 0 picks a free one", (v) => Number.parseInt(v, 10), 8787)
+    .option("--port <port>", "port to listen on; 0 picks a free one", "8787")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--data <file>", "keep state in this JSON file across restarts")
     .option("--env-prefix <prefix>", "prefix of the printed variables", "MARKETO")
@@ -163,15 +163,21 @@ ${ENV_HELP}`,
     )
     .action(async (opts) => {
       const { emulatorCommand } = await import("./commands/emulator.js");
-      if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-        io.stderr(`error: --port must be a number from 0 to 65535, got "${opts.port}"\n`);
+      const port = /^\d{1,5}$/.test(opts.port) ? Number(opts.port) : Number.NaN;
+      if (!(port >= 0 && port <= 65535)) {
+        io.stderr(`Error: --port must be a number from 0 to 65535, got "${opts.port}"\n`);
         code = 1;
         return;
       }
-      code = await emulatorCommand(
-        { port: opts.port, host: opts.host, data: opts.data, envPrefix: opts.envPrefix },
-        io,
-      );
+      if (!/^[A-Z][A-Z0-9_]*$/.test(opts.envPrefix)) {
+        io.stderr(
+          `Error: --env-prefix must be upper-case letters, digits and underscores, starting with a letter, got "${opts.envPrefix}"\n` +
+            "Hint: use the envPrefix of your MarketoInstance, e.g. MARKETO_PROD\n",
+        );
+        code = 1;
+        return;
+      }
+      code = await emulatorCommand({ port, host: opts.host, data: opts.data, envPrefix: opts.envPrefix }, io);
     });
 
   try {

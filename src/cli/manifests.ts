@@ -17,7 +17,9 @@ function usageError(message: string, hint: string): MarketoActivitiesError {
   return new MarketoActivitiesError("Usage", message, { hint });
 }
 
-function readJson(path: string, shown: string): unknown {
+const MANIFEST_HINT = "synthesize again with `npx cdktf synth`; do not edit manifests by hand";
+
+function readJson(path: string, shown: string, invalidHint = MANIFEST_HINT): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -31,10 +33,7 @@ function readJson(path: string, shown: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw usageError(
-      `${shown} is not valid JSON`,
-      "synthesize again with `npx cdktf synth`; do not edit manifests by hand",
-    );
+    throw usageError(`${shown} is not valid JSON`, invalidHint);
   }
 }
 
@@ -42,7 +41,11 @@ function readJson(path: string, shown: string): unknown {
 function cdktfOutput(cwd: string): string {
   const config = join(cwd, "cdktf.json");
   if (existsSync(config)) {
-    const output = (readJson(config, "cdktf.json") as { output?: unknown }).output;
+    const output = (
+      readJson(config, "cdktf.json", "fix the JSON syntax of cdktf.json (cdktf reads it too)") as {
+        output?: unknown;
+      }
+    ).output;
     if (typeof output === "string" && output !== "") return resolve(cwd, output);
   }
   return join(cwd, "cdktf.out");

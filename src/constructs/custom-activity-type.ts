@@ -100,12 +100,8 @@ export class CustomActivityType extends Construct {
       attributes === undefined ? [] : Array.isArray(attributes) ? [...attributes] : attributes;
     this.apiName = typeof props.apiName === "string" ? props.apiName : String(props.apiName);
 
-    const command = `${this.instance.command} apply --manifest ${this.instance.manifestFileName} --only ${this.apiName} --auto-approve`;
-    this.resource = createResource(
-      this,
-      `${this.instance.instanceId}_${this.apiName}`,
-      () => this.triggers(),
-      command,
+    this.resource = createResource(this, this.apiName, `${this.instance.instanceId}_${this.apiName}`, () =>
+      this.triggers(),
     );
   }
 
@@ -168,15 +164,17 @@ export function instanceTriggers(instance: MarketoInstance): Record<string, stri
  * Creates the resource for a type or a tombstone: the instance's resource kind, a stable logical
  * id from instance id and apiName (never the construct path, so moving code does not replace it),
  * field-level triggers, `create_before_destroy` so a change never runs a destroy step, and a
- * create-time `local-exec` provisioner running `command` from the stack directory.
+ * create-time `local-exec` provisioner that runs, from the stack directory,
+ * `<command> apply --manifest <manifest> --only <apiName> --auto-approve`.
  */
 export function createResource(
   owner: Construct,
+  apiName: string,
   logicalId: string,
   triggers: () => Record<string, string>,
-  command: string,
 ): TerraformResource {
   const instance = MarketoInstance.of(owner);
+  const command = `${instance.command} apply --manifest ${instance.manifestFileName} --only ${apiName} --auto-approve`;
   const provisioners: LocalExecProvisioner[] = [{ type: "local-exec", command }];
   const lifecycle = { createBeforeDestroy: true };
   let resource: TerraformResource;

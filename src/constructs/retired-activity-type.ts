@@ -40,12 +40,15 @@ export class RetiredActivityType extends Construct {
     this.issues = parsed.success ? [] : toIssues(parsed.error, props.apiName, ["apiName"]);
     this.apiName = String(props.apiName);
     this.instance = MarketoInstance.of(this, `RetiredActivityType "${id}"`);
-    const command = `${this.instance.command} apply --manifest ${this.instance.manifestFileName} --only ${this.apiName} --auto-approve`;
     this.resource = createResource(
       this,
+      this.apiName,
       `${this.instance.instanceId}_retired_${this.apiName}`,
-      () => ({ apiName: this.apiName, retired: "true", ...instanceTriggers(this.instance) }),
-      command,
+      () => ({
+        apiName: this.apiName,
+        retired: "true",
+        ...instanceTriggers(this.instance),
+      }),
     );
   }
 

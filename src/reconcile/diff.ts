@@ -2,6 +2,7 @@ import type { AttributeRequest, CustomActivityTypeRequest } from "../marketo/wir
 import {
   type ActivityTypeDefinition,
   type AttributeDefinition,
+  byApiName,
   type Manifest,
   typeLeaves,
 } from "../schema/index.js";
@@ -24,8 +25,6 @@ import {
 const RISK_ORDER: Record<Risk, number> = { safe: 0, risky: 1, destructive: 2 };
 const highest = (risks: readonly Risk[]): Risk =>
   risks.reduce<Risk>((a, b) => (RISK_ORDER[b] > RISK_ORDER[a] ? b : a), "safe");
-const byApiName = <T extends { apiName: string }>(a: T, b: T) =>
-  a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0;
 
 /** Options of `diff`. */
 export interface DiffOptions {
@@ -271,7 +270,7 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
     steps: all,
     ...(draftState === "foreign"
       ? {
-          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin. Fold their change into the code, or ${discard ? "discard the draft" : "overwrite the draft"} with --discard-foreign-drafts`,
+          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin (or an earlier apply with approve: false, or one that was interrupted, left it and the code has changed since). Fold their change into the code, or ${discard ? "discard the draft" : "overwrite the draft"} with --discard-foreign-drafts`,
         }
       : {}),
     ...(risk === "destructive" && !definition.allowDestructiveChanges ? { destructiveNotAllowed: true } : {}),
@@ -334,7 +333,7 @@ function compare(base: LiveVersion, desired: ActivityTypeDefinition, published: 
   push("primaryAttribute.name", comparedPrimary?.name, primary.name, renameRisk, renameNote);
   push(
     "primaryAttribute.dataType",
-    comparedPrimary === undefined ? undefined : (comparedPrimary.dataType ?? "string"),
+    comparedPrimary?.dataType,
     primary.dataType,
     destructive,
     published ? "changes the dataType of a published attribute" : undefined,
@@ -379,7 +378,7 @@ function compare(base: LiveVersion, desired: ActivityTypeDefinition, published: 
 const sameAttribute = (a: LiveAttribute | undefined, b: AttributeDefinition) =>
   a !== undefined &&
   a.name === b.name &&
-  (a.dataType ?? "string") === b.dataType &&
+  a.dataType === b.dataType &&
   (a.description ?? "") === (b.description ?? "");
 
 /**

@@ -1,6 +1,6 @@
 import type { MarketoClient } from "../marketo/client.js";
 import type { WireAttribute, WireCustomActivityType } from "../marketo/wire.js";
-import { type Manifest, stableHash } from "../schema/index.js";
+import { byApiName, type Manifest, MarketoActivitiesError, stableHash } from "../schema/index.js";
 import type { LiveAttribute, LiveState, LiveType, LiveVersion } from "./types.js";
 
 /** The client calls reconcile uses; a `MarketoClient` has them all. */
@@ -27,7 +27,8 @@ function attribute(wire: WireAttribute): LiveAttribute {
   return {
     apiName: wire.apiName,
     ...(wire.name !== undefined ? { name: wire.name } : {}),
-    ...(wire.dataType !== undefined ? { dataType: wire.dataType } : {}),
+    // Marketo's default data type; the docs' examples sometimes omit it (API-FACTS 4.2 D).
+    dataType: wire.dataType ?? "string",
     ...(wire.description !== undefined && wire.description !== "" ? { description: wire.description } : {}),
   };
 }
@@ -41,7 +42,7 @@ export function toVersion(wire: WireCustomActivityType): LiveVersion {
   const attributes = (wire.attributes ?? [])
     .filter((a) => a.isPrimary !== true && a.apiName !== primary?.apiName)
     .map(attribute)
-    .sort((a, b) => (a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0));
+    .sort(byApiName);
   return {
     ...(wire.name !== undefined ? { name: wire.name } : {}),
     ...(wire.triggerName !== undefined ? { triggerName: wire.triggerName } : {}),
@@ -56,7 +57,8 @@ function listed(wire: WireCustomActivityType): LiveType | undefined {
   if (wire.apiName === undefined) return undefined;
   return {
     apiName: wire.apiName,
-    status: wire.status ?? "approved",
+    // Without a status there is no telling whether a draft exists; readInstance refuses to guess.
+    status: wire.status ?? "unknown",
     ...(wire.id !== undefined ? { id: wire.id } : {}),
     ...(wire.name !== undefined ? { name: wire.name } : {}),
   };
@@ -79,6 +81,16 @@ export async function readInstance(
   const wanted = new Set(
     manifest.types.map((t) => t.apiName).filter((a) => options.only?.includes(a) ?? true),
   );
+  const unknown = list.filter((t) => wanted.has(t.apiName) && t.status === "unknown").map((t) => t.apiName);
+  if (unknown.length > 0) {
+    throw new MarketoActivitiesError(
+      "MarketoUnexpected",
+      `Marketo listed ${unknown.map((a) => `"${a}"`).join(", ")} without a status, so it is not known whether a draft exists; nothing was planned`,
+      {
+        hint: "check the type in Marketo Admin (Draft, Published or Published with Draft) and run plan again",
+      },
+    );
+  }
   const described = await Promise.all(
     list
       .filter((t) => wanted.has(t.apiName) && t.status !== "deleted")
@@ -108,7 +120,7 @@ export function fingerprint(state: LiveState): string {
       .sort((a, b) => (a.apiName < b.apiName ? -1 : 1))
       .map((t) => [t.apiName, t.status, t.id ?? null]),
     described: [...state.described]
-      .sort((a, b) => (a.apiName < b.apiName ? -1 : 1))
+      .sort(byApiName)
       .map((t) => ({ apiName: t.apiName, live: t.live ?? null, draft: t.draft ?? null })),
   });
 }

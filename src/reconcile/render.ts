@@ -137,8 +137,10 @@ const ACTION_LABEL: Record<TypePlan["action"], string> = {
   delete: "🗑️ delete",
   noop: "no change",
 };
+/** One line: a newline typed into a description would end a table row or a list item. */
+const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ");
 const cell = (value: string | undefined) =>
-  value === undefined ? "_(none)_" : `\`${value.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
+  value === undefined ? "_(none)_" : `\`${oneLine(value).replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
 
 /**
  * Markdown for a pull-request comment: headline, what needs attention first, a table of type /
@@ -158,7 +160,7 @@ export function renderMarkdown(plans: readonly Plan[]): string {
       }
       if (type.conflict !== undefined) {
         attention.push(
-          `⚠️ **${plan.instance.id} / ${type.apiName}**: ${type.conflict.replace("--discard-foreign-drafts", "`--discard-foreign-drafts`")}. Apply will refuse until then.`,
+          `⚠️ **${plan.instance.id} / ${type.apiName}**: ${oneLine(type.conflict).replace("--discard-foreign-drafts", "`--discard-foreign-drafts`")}. Apply will refuse until then.`,
         );
       }
       if (type.risk === "destructive" && type.destructiveNotAllowed !== true && type.action !== "noop") {

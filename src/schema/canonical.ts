@@ -22,7 +22,8 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-function byApiName<T extends { apiName: string }>(a: T, b: T): number {
+/** Orders anything with an apiName by it, as plans, manifests and canonical forms are sorted. */
+export function byApiName<T extends { apiName: string }>(a: T, b: T): number {
   return a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0;
 }
 

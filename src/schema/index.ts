@@ -14,6 +14,7 @@ export {
   primaryAttributeSchema,
 } from "./activity-type.js";
 export {
+  byApiName,
   canonicalize,
   definitionHash,
   definitionLeaves,

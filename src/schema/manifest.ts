@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { activityTypeSchema, apiNameSchema } from "./activity-type.js";
-import { canonicalize, stableStringify } from "./canonical.js";
+import { byApiName, canonicalize, stableStringify } from "./canonical.js";
 import { DefinitionError, rule, toIssues } from "./issues.js";
 import { DEFAULT_ENV_PREFIX, DEFAULT_MAX_ACTIVITY_TYPES, ENV_PREFIX_PATTERN } from "./limits.js";
 
@@ -64,9 +64,7 @@ export function buildManifest(parts: Omit<Manifest, "formatVersion">): Manifest 
   return {
     formatVersion: MANIFEST_FORMAT_VERSION,
     instance: parts.instance,
-    types: parts.types
-      .map(canonicalize)
-      .sort((a, b) => (a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0)),
+    types: parts.types.map(canonicalize).sort(byApiName),
     retired: [...new Set(parts.retired)].sort(),
   };
 }

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MarketoClient } from "../../src/marketo/client.js";
-import type { ActivityTypeInput } from "../../src/schema/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
+import { type ActivityTypeInput, buildManifest, parseActivityType, serializeManifest } from "../../src/schema/index.js";
 import { THREE_TYPES, type Workspace, workspace } from "../helpers/cli.js";
 
 let ws: Workspace;
@@ -390,5 +391,112 @@ describe("marketo-activities validate", () => {
     expect(result.stderr).toContain('types[0].apiName: got "check deposited"');
     expect(result.stderr).toContain('types[2].attributes[0].dataType: got "number"');
     expect(result.stderr).toContain("Hint: synthesize again (cdktf synth) and do not edit manifests by hand");
+  });
+});
+
+describe("several instances and other user mistakes", () => {
+  const writeInstanceManifest = (id: string, envPrefix: string) => {
+    const path = join(ws.dir, `marketo-activities.${id}.json`);
+    writeFileSync(
+      path,
+      serializeManifest(
+        buildManifest({
+          instance: { id, envPrefix, maxActivityTypes: 10, approve: true },
+          types: THREE_TYPES.slice(0, 1).map((t) => parseActivityType(t)),
+          retired: [],
+        }),
+      ),
+    );
+    return path;
+  };
+
+  it("stops at a failed instance: later instances are not started", async () => {
+    const production = await startEmulator();
+    try {
+      const env = {
+        ...ws.env,
+        MARKETO_SANDBOX_BASE_URL: ws.emulator.url,
+        MARKETO_SANDBOX_CLIENT_ID: ws.emulator.clientId,
+        MARKETO_SANDBOX_CLIENT_SECRET: ws.emulator.clientSecret,
+        MARKETO_PROD_BASE_URL: production.url,
+        MARKETO_PROD_CLIENT_ID: production.clientId,
+        MARKETO_PROD_CLIENT_SECRET: production.clientSecret,
+      };
+      const sandbox = writeInstanceManifest("sandbox", "MARKETO_SANDBOX");
+      const prod = writeInstanceManifest("production", "MARKETO_PROD");
+      ws.emulator.addFault({ operation: "createCustomActivityType", times: 10, respond: { code: "603" } });
+      const { cli } = await import("../helpers/cli.js");
+      const result = await cli(["apply", "--manifest", sandbox, "--manifest", prod, "--auto-approve"], { cwd: ws.dir, env });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Apply stopped for instance "sandbox"');
+      expect(result.stdout).toContain('Not started for instance "production": an earlier instance failed.');
+      expect(production.requests.some((r) => r.operation === "createCustomActivityType")).toBe(false);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it("fails when two instances point at the same Marketo host, before any call", async () => {
+    const env = {
+      ...ws.env,
+      MARKETO_SANDBOX_BASE_URL: ws.emulator.url,
+      MARKETO_SANDBOX_CLIENT_ID: ws.emulator.clientId,
+      MARKETO_SANDBOX_CLIENT_SECRET: ws.emulator.clientSecret,
+      MARKETO_PROD_BASE_URL: ws.emulator.url,
+      MARKETO_PROD_CLIENT_ID: ws.emulator.clientId,
+      MARKETO_PROD_CLIENT_SECRET: ws.emulator.clientSecret,
+    };
+    const sandbox = writeInstanceManifest("sandbox", "MARKETO_SANDBOX");
+    const prod = writeInstanceManifest("production", "MARKETO_PROD");
+    const { cli } = await import("../helpers/cli.js");
+    const result = await cli(["plan", "--manifest", sandbox, "--manifest", prod], { cwd: ws.dir, env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('instances "sandbox" and "production" all point at');
+    expect(ws.emulator.requests).toStrictEqual([]);
+  });
+
+  it("fails when a saved plan was edited to skip a refusal", async () => {
+    await deployThree();
+    const manifest = ws.manifest(withWebinar({ attributes: [webinar.attributes![0]!] }));
+    expect((await ws.run("plan", "--manifest", manifest, "--out", "plan.json")).code).toBe(0);
+    const file = join(ws.dir, "plan.json");
+    const plan = JSON.parse(readFileSync(file, "utf8"));
+    for (const type of plan.types) delete type.destructiveNotAllowed;
+    writeFileSync(file, JSON.stringify(plan));
+    const before = types();
+    const result = await ws.run("apply", "plan.json", "--auto-approve");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is not what this version of marketo-activities plans");
+    expect(types()).toBe(before);
+  });
+
+  it("fails when a plan file is combined with --only", async () => {
+    const manifest = ws.manifest(THREE_TYPES);
+    await ws.run("plan", "--manifest", manifest, "--out", "plan.json");
+    const result = await ws.run("apply", "plan.json", "--only", "trialStarted");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("a plan file carries its own scope");
+  });
+
+  it("fails with a message, not a crash, when --out points into a missing directory", async () => {
+    const manifest = ws.manifest(THREE_TYPES);
+    const result = await ws.run("plan", "--manifest", manifest, "--out", "missing/dir/plan.json");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Error: cannot write the plan to missing/dir/plan.json (ENOENT)");
+    expect(result.stderr).not.toContain("Internal error");
+  });
+
+  it("fails with a message when the emulator's port is taken or not a number", async () => {
+    const port = new URL(ws.emulator.url).port;
+    const taken = await ws.run("emulator", "--port", port);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+    expect(taken.stderr).not.toContain("Internal error");
+    const typo = await ws.run("emulator", "--port", "80x");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('--port must be a number from 0 to 65535, got "80x"');
+    const prefix = await ws.run("emulator", "--env-prefix", "bad prefix!");
+    expect(prefix.code).toBe(1);
+    expect(prefix.stderr).toContain("--env-prefix must be upper-case letters");
   });
 });

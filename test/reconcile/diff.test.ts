@@ -1267,3 +1267,33 @@ describe("replay (the test helper that checks steps against Marketo's rules)", (
     expect(result.error).toMatch(/1028/);
   });
 });
+
+describe("diff: Marketo answers that omit a secondary attribute's dataType", () => {
+  it("reads it as string, Marketo's default: no change, nothing to refuse", () => {
+    // GIVEN Marketo describes an attribute without dataType (the docs' examples omit fields)
+    const state = {
+      listed: [{ apiName: "webinarAttended", status: "approved" }],
+      described: [
+        {
+          apiName: "webinarAttended",
+          status: "approved",
+          live: toVersion({
+            apiName: "webinarAttended",
+            name: "Webinar Attended",
+            triggerName: "Attends Webinar",
+            filterName: "Attended Webinar",
+            primaryAttribute: { apiName: "webinarName", name: "Webinar Name" },
+            attributes: [{ apiName: "platform", name: "Platform" }],
+          }),
+        },
+      ],
+      calls: 2,
+    };
+    const desired = define({ attributes: [{ apiName: "platform", name: "Platform", dataType: "string" }] });
+    // WHEN planning the same definition
+    const plan = diff(manifest({ types: [desired] }), state, { endpoint: "test" });
+    // THEN nothing changes and nothing is refused
+    expect(plan.types[0]).toMatchObject({ action: "noop", risk: "safe", changes: [] });
+    expect(refusals(plan)).toStrictEqual([]);
+  });
+});

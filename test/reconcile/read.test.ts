@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { WireCustomActivityType } from "../../src/marketo/wire.js";
 import { fingerprint, type LiveState, type LiveVersion, toVersion } from "../../src/reconcile/index.js";
+import { type ReconcileClient, readInstance } from "../../src/reconcile/read.js";
+import { buildManifest, parseActivityType } from "../../src/schema/index.js";
 import {
   approved,
   approvedWithDraft,
@@ -93,14 +95,14 @@ describe("toVersion", () => {
       version: { name: "Webinar Attended", attributes: [] },
     },
     {
-      name: "an attribute with only an apiName keeps only the apiName",
+      name: "an attribute with only an apiName gets Marketo's default dataType",
       wire: { apiName: "t", attributes: [{ apiName: "bare" }] },
-      version: { attributes: [{ apiName: "bare" }] },
+      version: { attributes: [{ apiName: "bare", dataType: "string" }] },
     },
     {
-      name: "a primary without dataType keeps no dataType (Marketo's default, string, is not filled in)",
+      name: "a primary without dataType gets Marketo's default, string",
       wire: { apiName: "t", primaryAttribute: { apiName: "p", name: "P" } },
-      version: { primaryAttribute: { apiName: "p", name: "P" }, attributes: [] },
+      version: { primaryAttribute: { apiName: "p", name: "P", dataType: "string" }, attributes: [] },
     },
   ];
 
@@ -226,5 +228,38 @@ describe("fingerprint", () => {
     const asDraft = liveState([draftOnly(define())]);
     const asApproved = liveState([approved(define())]);
     expect(fingerprint(asDraft)).not.toBe(fingerprint(asApproved));
+  });
+});
+
+describe("readInstance", () => {
+  it("fails when Marketo lists a declared type without a status, before describing anything", async () => {
+    const calls: string[] = [];
+    const client = {
+      listCustomActivityTypes: async () => {
+        calls.push("list");
+        return [{ apiName: "webinarAttended", name: "Webinar Attended" }];
+      },
+      describeCustomActivityType: async () => {
+        calls.push("describe");
+        return {};
+      },
+    } as unknown as ReconcileClient;
+    const manifest = buildManifest({
+      instance: { id: "prod", envPrefix: "MARKETO", maxActivityTypes: 10, approve: true },
+      types: [
+        parseActivityType({
+          apiName: "webinarAttended",
+          name: "Webinar Attended",
+          triggerName: "Attends Webinar",
+          filterName: "Attended Webinar",
+          primaryAttribute: { apiName: "webinarName", name: "Webinar Name" },
+        }),
+      ],
+      retired: [],
+    });
+    await expect(readInstance(client, manifest)).rejects.toThrow(
+      'Marketo listed "webinarAttended" without a status, so it is not known whether a draft exists; nothing was planned',
+    );
+    expect(calls).toStrictEqual(["list"]);
   });
 });

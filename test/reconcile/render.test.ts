@@ -142,7 +142,7 @@ describe("renderText", () => {
       "Marketo instance "prod" (https://123-ABC-456.mktorest.com, credentials from MARKETO_*)
 
         ~ webinarAttended will be updated
-            ! conflict: the draft in Marketo has edits that are neither live nor in your code (name = "Webinar Visited"); someone may be editing this type in Marketo Admin. Fold their change into the code, or discard the draft with --discard-foreign-drafts
+            ! conflict: the draft in Marketo has edits that are neither live nor in your code (name = "Webinar Visited"); someone may be editing this type in Marketo Admin (or an earlier apply with approve: false, or one that was interrupted, left it and the code has changed since). Fold their change into the code, or discard the draft with --discard-foreign-drafts
         Limit: 1 of 10 custom activity types after apply (0 unmanaged).
         API calls: 3 to read, 1 to apply.
 

@@ -4,6 +4,7 @@ import {
   type ApplyEvent,
   ApplyRefusedError,
   applyPlan,
+  diff,
   fingerprint,
   parsePlans,
   readInstance,
@@ -21,6 +22,7 @@ import {
   colorsFor,
   type PlannedInstance,
   planInstances,
+  refuseSharedEndpoints,
   type TargetOptions,
 } from "../context.js";
 import type { CliIO } from "../io.js";
@@ -54,9 +56,12 @@ async function pinnedPlans(file: string, io: CliIO, deps: CliDeps): Promise<Plan
       hint: "write a new plan with `marketo-activities plan --out <file>`",
     });
   }
+  const plans = parsePlans(json, file);
+  const clients = plans.map((plan) => clientFor(plan, io, deps));
+  refuseSharedEndpoints(plans.map((plan, i) => ({ id: plan.instance.id, client: clients[i]! })));
   return Promise.all(
-    parsePlans(json, file).map(async (plan) => {
-      const client = clientFor(plan, io, deps);
+    plans.map(async (plan, i) => {
+      const client = clients[i]!;
       const endpoint = new URL(client.baseUrl).host;
       if (endpoint !== plan.instance.endpoint) {
         throw new MarketoActivitiesError(
@@ -73,11 +78,22 @@ async function pinnedPlans(file: string, io: CliIO, deps: CliDeps): Promise<Plan
         types: plan.types.flatMap((t) => (t.desired === undefined ? [] : [t.desired])),
         retired: plan.types.filter((t) => t.desired === undefined).map((t) => t.apiName),
       });
-      const state = await readInstance(client, manifest, plan.only === undefined ? {} : { only: plan.only });
+      const only = plan.only === undefined ? {} : { only: plan.only };
+      const state = await readInstance(client, manifest, only);
       if (fingerprint(state) !== plan.fingerprint) {
         throw new MarketoActivitiesError(
           "PlanStale",
           `the instance "${plan.instance.id}" changed since ${file} was made; nothing was applied`,
+          { hint: "run `marketo-activities plan --out <file>` again and review the new plan" },
+        );
+      }
+      // The refusals and steps in the file are not trusted as they are: planning again from the same
+      // desired state and the same live state must give exactly the saved plan.
+      const again = diff(manifest, state, { endpoint, ...only });
+      if (serializePlans([again]) !== serializePlans([plan])) {
+        throw new MarketoActivitiesError(
+          "PlanInvalid",
+          `${file} is not what this version of marketo-activities plans for instance "${plan.instance.id}" (edited by hand, or made by another version); nothing was applied`,
           { hint: "run `marketo-activities plan --out <file>` again and review the new plan" },
         );
       }
@@ -118,6 +134,18 @@ function progressLine(event: ApplyEvent): string | undefined {
 
 /** Brings the instances to the declared state. Exit 0 when done, 1 when refused or failed. */
 export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDeps): Promise<number> {
+  if (
+    options.planFile !== undefined &&
+    (options.manifest?.length || options.stack?.length || options.only?.length)
+  ) {
+    throw new MarketoActivitiesError(
+      "Usage",
+      "a plan file carries its own scope: --manifest, --stack and --only do not apply to it",
+      {
+        hint: `run \`marketo-activities apply ${options.planFile}\` alone, or make a plan with those options first`,
+      },
+    );
+  }
   const planned =
     options.planFile !== undefined
       ? await pinnedPlans(options.planFile, io, deps)
@@ -159,6 +187,11 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
   let ok = true;
   let calls = summary.readCalls;
   for (const { plan, client } of planned) {
+    if (!ok) {
+      // Instances are applied in dependency order (sandbox before production): stop at a failure.
+      out(`Not started for instance "${plan.instance.id}": an earlier instance failed.\n`);
+      continue;
+    }
     const result = await applyPlan(plan, client, {
       allowDestructive: options.allowDestructive === true,
       discardForeignDrafts: options.discardForeignDrafts === true,

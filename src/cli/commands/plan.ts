@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { refusals, renderMarkdown, renderText, serializePlans, summarize } from "../../reconcile/index.js";
+import { MarketoActivitiesError } from "../../schema/index.js";
 import { type CliDeps, colorsFor, planInstances, type TargetOptions } from "../context.js";
 import type { CliIO } from "../io.js";
 
@@ -14,6 +15,18 @@ export interface PlanOptions extends TargetOptions {
   readonly color: boolean;
 }
 
+/** Writes the plan file, turning a bad path into a message instead of a crash. */
+function writePlanFile(io: CliIO, file: string, content: string): void {
+  try {
+    writeFileSync(resolve(io.cwd, file), content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new MarketoActivitiesError("Usage", `cannot write the plan to ${file} (${code})`, {
+      hint: "pass --out a path in an existing directory you can write to",
+    });
+  }
+}
+
 /**
  * Shows what apply would change. Exit 0, or with --detailed-exitcode 0 (no changes) / 2 (changes);
  * with --fail-on-refusal, 1 when apply would refuse the plan.
@@ -25,7 +38,7 @@ export async function planCommand(options: PlanOptions, io: CliIO, deps: CliDeps
   else if (options.format === "markdown") io.stdout(renderMarkdown(plans));
   else io.stdout(renderText(plans, colorsFor(io, options.color)));
   if (options.out !== undefined) {
-    writeFileSync(resolve(io.cwd, options.out), serializePlans(plans));
+    writePlanFile(io, options.out, serializePlans(plans));
     io.stderr(
       `Plan saved to ${options.out}. Apply exactly this plan with: marketo-activities apply ${options.out}\n`,
     );
