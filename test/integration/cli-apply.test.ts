@@ -1,9 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MarketoClient } from "../../src/marketo/client.js";
 import { startEmulator } from "../../src/emulator/index.js";
-import { type ActivityTypeInput, buildManifest, parseActivityType, serializeManifest } from "../../src/schema/index.js";
+import { MarketoClient } from "../../src/marketo/client.js";
+import {
+  type ActivityTypeInput,
+  buildManifest,
+  parseActivityType,
+  serializeManifest,
+} from "../../src/schema/index.js";
 import { THREE_TYPES, type Workspace, workspace } from "../helpers/cli.js";
 
 let ws: Workspace;
@@ -426,7 +431,10 @@ describe("several instances and other user mistakes", () => {
       const prod = writeInstanceManifest("production", "MARKETO_PROD");
       ws.emulator.addFault({ operation: "createCustomActivityType", times: 10, respond: { code: "603" } });
       const { cli } = await import("../helpers/cli.js");
-      const result = await cli(["apply", "--manifest", sandbox, "--manifest", prod, "--auto-approve"], { cwd: ws.dir, env });
+      const result = await cli(["apply", "--manifest", sandbox, "--manifest", prod, "--auto-approve"], {
+        cwd: ws.dir,
+        env,
+      });
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Apply stopped for instance "sandbox"');
       expect(result.stdout).toContain('Not started for instance "production": an earlier instance failed.');
