@@ -387,22 +387,28 @@ export class MarketoClient {
     return this.single(endpoints.updateCustomActivityType(apiName, request), apiName);
   }
 
-  /** POST …/type/{apiName}/approve.json: publishes the draft. */
-  public async approveCustomActivityType(apiName: string): Promise<WireCustomActivityType> {
+  /**
+   * POST …/type/{apiName}/approve.json: publishes the draft. Resolves with the type, or `undefined`
+   * when Marketo's success carries no result (undocumented for these three calls: API-FACTS 8.8).
+   */
+  public async approveCustomActivityType(apiName: string): Promise<WireCustomActivityType | undefined> {
     checkApiName("approveCustomActivityType", apiName);
-    return this.single(endpoints.approveCustomActivityType(apiName), apiName);
+    return this.single(endpoints.approveCustomActivityType(apiName), apiName, { emptyResultOk: true });
   }
 
-  /** POST …/type/{apiName}/discardDraft.json: drops the draft. */
-  public async discardCustomActivityTypeDraft(apiName: string): Promise<WireCustomActivityType> {
+  /** POST …/type/{apiName}/discardDraft.json: drops the draft. An empty result is a success, as for approve. */
+  public async discardCustomActivityTypeDraft(apiName: string): Promise<WireCustomActivityType | undefined> {
     checkApiName("discardCustomActivityTypeDraft", apiName);
-    return this.single(endpoints.discardCustomActivityTypeDraft(apiName), apiName);
+    return this.single(endpoints.discardCustomActivityTypeDraft(apiName), apiName, { emptyResultOk: true });
   }
 
-  /** POST …/type/{apiName}/delete.json: deletes the type (Marketo refuses while triggers or filters use it). */
-  public async deleteCustomActivityType(apiName: string): Promise<WireCustomActivityType> {
+  /**
+   * POST …/type/{apiName}/delete.json: deletes the type (Marketo refuses while triggers or filters
+   * use it). An empty result is a success, as for approve.
+   */
+  public async deleteCustomActivityType(apiName: string): Promise<WireCustomActivityType | undefined> {
     checkApiName("deleteCustomActivityType", apiName);
-    return this.single(endpoints.deleteCustomActivityType(apiName), apiName);
+    return this.single(endpoints.deleteCustomActivityType(apiName), apiName, { emptyResultOk: true });
   }
 
   /** POST …/type/{apiName}/attributes/create.json: adds attributes to the draft. */
@@ -509,10 +515,21 @@ export class MarketoClient {
     return parsed.data;
   }
 
-  private async single(spec: RequestSpec, apiName: string | undefined): Promise<WireCustomActivityType> {
+  private async single(spec: RequestSpec, apiName: string | undefined): Promise<WireCustomActivityType>;
+  private async single(
+    spec: RequestSpec,
+    apiName: string | undefined,
+    options: { emptyResultOk: true },
+  ): Promise<WireCustomActivityType | undefined>;
+  private async single(
+    spec: RequestSpec,
+    apiName: string | undefined,
+    options: { emptyResultOk?: boolean } = {},
+  ): Promise<WireCustomActivityType | undefined> {
     const call = this.metadataCall(spec.operation, apiName);
     const outcome = await this.rest(spec, call);
     const first = outcome.value.result[0];
+    if (first === undefined && options.emptyResultOk === true) return undefined;
     if (first === undefined) {
       throw new MarketoHttpError(
         {

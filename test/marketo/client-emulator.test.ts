@@ -587,7 +587,7 @@ describe("request log", () => {
     await client.createCustomActivityTypeAttributes("webinarAttended", [
       { apiName: "minutesWatched", name: "Minutes Watched", dataType: "integer" },
     ]);
-    const approved = await client.approveCustomActivityType("webinarAttended");
+    const approved = (await client.approveCustomActivityType("webinarAttended"))!;
     expect(approved).toMatchObject({
       apiName: "webinarAttended",
       status: "approved",
@@ -733,7 +733,7 @@ describe("request conformance", () => {
       { apiName: "host", name: "Host Email", dataType: "email" },
     ]);
     await client.deleteCustomActivityTypeAttributes("webinarAttended", ["rating"]);
-    const approved = await client.approveCustomActivityType("webinarAttended");
+    const approved = (await client.approveCustomActivityType("webinarAttended"))!;
     await client.updateCustomActivityType("webinarAttended", {
       description: "Changed",
       triggerName: "Watches Webinar",
@@ -756,7 +756,7 @@ describe("request conformance", () => {
       }),
     ]);
     expect(added.map((r) => r.status)).toStrictEqual(["added"]);
-    expect((await client.deleteCustomActivityType("webinarAttended")).status).toBe("deleted");
+    expect((await client.deleteCustomActivityType("webinarAttended"))?.status).toBe("deleted");
 
     expect(emulator.requests.every((r) => r.success)).toBe(true);
     for (const operation of BODY_OPERATIONS) {

@@ -183,8 +183,8 @@ const scenarios: Scenario[] = [
   ],
   [
     "empty single result",
-    (s) => s.reply("approveCustomActivityType", ok([])),
-    (c) => c.approveCustomActivityType("webinarAttended"),
+    (s) => s.reply("updateCustomActivityType", ok([])),
+    (c) => c.updateCustomActivityType("webinarAttended", { name: "Webinar" }),
   ],
 ];
 

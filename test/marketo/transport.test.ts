@@ -234,13 +234,23 @@ describe("responses", () => {
     expect(got[1]?.errors?.[0]?.code).toBe("1004");
   });
 
-  it("fails when a single-object call returns an empty result", async () => {
+  it("fails when a create or update returns an empty result", async () => {
+    const { client, stub } = setup();
+    stub.reply("updateCustomActivityType", ok([]));
+    const error = await rejection(client.updateCustomActivityType("webinarAttended", { name: "Webinar" }));
+    expect(error).toBeInstanceOf(MarketoHttpError);
+    expect(error.message).toContain('updateCustomActivityType for "webinarAttended"');
+    expect(error.message).toContain("empty result");
+  });
+
+  it("accepts an empty result from approve, discardDraft and delete (undocumented, API-FACTS 8.8)", async () => {
     const { client, stub } = setup();
     stub.reply("approveCustomActivityType", ok([]));
-    const error = await rejection(client.approveCustomActivityType("webinarAttended"));
-    expect(error).toBeInstanceOf(MarketoHttpError);
-    expect(error.message).toContain('approveCustomActivityType for "webinarAttended"');
-    expect(error.message).toContain("empty result");
+    stub.reply("discardCustomActivityTypeDraft", ok([]));
+    stub.reply("deleteCustomActivityType", ok([]));
+    expect(await client.approveCustomActivityType("webinarAttended")).toBeUndefined();
+    expect(await client.discardCustomActivityTypeDraft("webinarAttended")).toBeUndefined();
+    expect(await client.deleteCustomActivityType("webinarAttended")).toBeUndefined();
   });
 
   it("fails when the one result item is a record-level failure", async () => {
