@@ -157,8 +157,8 @@ try {
         // Only the per-type progress lines of `apply` ("webinarAttended: creating (3 calls)...").
         const progress =
           /^\w+: ((creating|updating|deleting|approving) \(|(created|updated|deleted|approved)$|failed: )/;
-        if (provisioner !== null && progress.test(provisioner[1]!)) {
-          console.log(`     ${provisioner[1]}`);
+        if (provisioner !== null && progress.test(provisioner[1]!.trim())) {
+          console.log(`     ${provisioner[1]!.trim()}`);
         }
         if (/Apply complete!|Error:/.test(line)) console.log(`   ${line.replace(/^\S+\s+/, "").trim()}`);
       },
