@@ -52,7 +52,17 @@ export async function main(
     .version(version, "-v, --version")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ npx cdktf synth && marketo-activities plan      # what would change in Marketo
+  $ marketo-activities apply                        # plan, confirm, apply
+  $ marketo-activities emulator                     # a local Marketo to try it on
+  $ marketo-activities <command> --help             # options and examples of a command
+${ENV_HELP}`,
+    );
 
   targetOptions(
     program
