@@ -4,6 +4,23 @@
  */
 
 export {
+  ActivityClient,
+  type ActivityClientOptions,
+  type ActivityRecord,
+  ActivityRecordsInvalidError,
+  ActivitySendError,
+  ActivityTypeNotReadyError,
+  type ActivityTypeNotReadyReason,
+  type AttributeValue,
+  type AttributeValuesOf,
+  type PrimaryValueOf,
+  type RecordIssue,
+  type RecordResult,
+  type RecordStatus,
+  type SendResult,
+} from "./activities/index.js";
+
+export {
   type AttributeRequest,
   type CustomActivityInput,
   type CustomActivityTypeRequest,

@@ -1,0 +1,146 @@
+/**
+ * What an activity record may hold for each of Marketo's attribute data types, and how it is sent.
+ *
+ * `VALUE_SCHEMAS` is the one table: the runtime check and the wire value come from its zod schemas,
+ * and the TypeScript value types (`AttributeValue`) are derived from the same schemas with
+ * `z.input`, so the compile-time and run-time rules cannot drift apart. The table is keyed by
+ * `AttributeDataType` (src/schema's `DATA_TYPES`), so a data type added there is a compile error
+ * here until it has a rule.
+ *
+ * Value semantics follow API-FACTS 5.1 (DOC-FT): `date` and `datetime` are W3C/ISO 8601, `currency`
+ * is a float. Lengths (255 characters for `string`, about 30,000 bytes for `text`) and number ranges
+ * are not documented for activity attributes, so they are left to Marketo, which skips an offending
+ * record on its own (1001) rather than failing the batch.
+ */
+import { z } from "zod";
+import { type AttributeDataType, rule } from "../schema/index.js";
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
+
+/** `YYYY-MM-DD` naming a real calendar day. */
+export function isIsoDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** An ISO 8601 (W3C profile) date or date-time, with an optional offset: `2026-01-15T12:00:00Z`. */
+export function isIsoDateTime(value: string): boolean {
+  const match = DATE_TIME.exec(value);
+  if (match === null) return false;
+  const [, day = "", hours, minutes, seconds, offsetHours, offsetMinutes] = match;
+  if (!isIsoDate(day)) return false;
+  const within = (part: string | undefined, max: number) => part === undefined || Number(part) <= max;
+  return (
+    within(hours, 23) &&
+    within(minutes, 59) &&
+    within(seconds, 59) &&
+    within(offsetHours, 23) &&
+    within(offsetMinutes, 59)
+  );
+}
+
+/** A `Date` as an ISO 8601 date-time in UTC (`toISOString`). */
+function dateTimeOf(value: Date): string {
+  return value.toISOString();
+}
+
+/** A `Date` as its UTC calendar day, `YYYY-MM-DD`. */
+function dayOf(value: Date): string {
+  return value.toISOString().slice(0, 10);
+}
+
+/** The error of a value that is missing or of the wrong kind. */
+function wrongValue(allowed: string, fix: string) {
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined
+      ? rule(`is required and ${allowed}`, fix)
+      : issue.input instanceof Date && Number.isNaN(issue.input.getTime())
+        ? rule(`is an invalid Date (its time is NaN); it ${allowed}`, fix)
+        : rule(allowed, fix);
+}
+
+/** ` (attribute "minutesWatched" has dataType "integer")`: why a value must have its kind. */
+type Why = string;
+
+function text(why: Why) {
+  return z.string({ error: wrongValue(`must be a string${why}`, "pass a string") });
+}
+
+function number(why: Why) {
+  return z.number({ error: wrongValue(`must be a finite number${why}`, "pass a number such as 9.5") });
+}
+
+/** A `Date` or an ISO string that passes `check`, sent as a string (`serialize` for a `Date`). */
+function temporal(why: Why, kind: "date" | "datetime") {
+  const allowed =
+    kind === "date"
+      ? `must be a Date or a "YYYY-MM-DD" string${why}`
+      : `must be a Date or an ISO 8601 date-time string${why}`;
+  const fix =
+    kind === "date"
+      ? 'pass a Date (sent as its UTC day) or a string such as "2026-01-15"'
+      : 'pass a Date or a string such as "2026-01-15T12:00:00Z"';
+  const check = kind === "date" ? isIsoDate : isIsoDateTime;
+  const serialize = kind === "date" ? dayOf : dateTimeOf;
+  return z.union([z.date(), z.string()], { error: wrongValue(allowed, fix) }).transform((value, ctx) => {
+    if (value instanceof Date) return serialize(value);
+    if (check(value)) return value;
+    ctx.addIssue({ code: "custom", input: value, message: rule(allowed, fix) });
+    return z.NEVER;
+  });
+}
+
+/**
+ * For each data type: the schema of a record value, given the reason for messages (such as
+ * ` (attribute "minutesWatched" has dataType "integer")`). Each schema's input type is what a record
+ * may hold; its output is the JSON value sent to Marketo.
+ */
+export const VALUE_SCHEMAS = {
+  string: text,
+  text,
+  link: text,
+  email: text,
+  phone: text,
+  integer: (why: Why) => {
+    const message = wrongValue(
+      `must be a whole number${why}`,
+      "pass a number without a fraction, such as 42",
+    );
+    return z.number({ error: message }).int({ error: message });
+  },
+  float: number,
+  currency: number,
+  boolean: (why: Why) =>
+    z.boolean({ error: wrongValue(`must be true or false${why}`, "pass true or false") }),
+  date: (why: Why) => temporal(why, "date"),
+  datetime: (why: Why) => temporal(why, "datetime"),
+} as const satisfies Record<AttributeDataType, (why: Why) => z.ZodType<string | number | boolean>>;
+
+/**
+ * The TypeScript type of a record value for a data type: `number` for integer, float and currency,
+ * `boolean` for boolean, `Date | string` for date and datetime, `string` for the rest.
+ */
+export type AttributeValue<T extends AttributeDataType> = z.input<ReturnType<(typeof VALUE_SCHEMAS)[T]>>;
+
+/** The schema of a value of `dataType` for the attribute `subject` (e.g. `attribute "minutesWatched"`). */
+export function valueSchema(
+  dataType: AttributeDataType,
+  subject: string,
+): z.ZodType<string | number | boolean, unknown> {
+  return VALUE_SCHEMAS[dataType](` (${subject} has dataType "${dataType}")`);
+}
+
+/** The wire form of the primary attribute's value: Marketo takes it as a string (API-FACTS 4.1). */
+export function primaryWireValue(value: string | number | boolean): string {
+  return typeof value === "string" ? value : String(value);
+}
+
+/** The schema of `activityDate`: a `Date` or an ISO 8601 date-time string, sent as a string. */
+export function activityDateSchema() {
+  return temporal(" (when the activity happened)", "datetime");
+}

@@ -1,0 +1,154 @@
+/**
+ * Cases the emulator cannot produce: answers that do not match the batch, statuses other than
+ * added/skipped, and errors that are not the client's. A stand-in `MarketoClient` scripts them.
+ * Also the ISO 8601 checks of date and datetime values.
+ */
+import { describe, expect, it } from "vitest";
+import { isIsoDate, isIsoDateTime } from "../../src/activities/values.js";
+import { ActivityClient, ActivitySendError, type MarketoClient } from "../../src/client.js";
+import type { CustomActivityInput, WireCustomActivityResult } from "../../src/marketo/index.js";
+import { MarketoQuotaError } from "../../src/marketo/index.js";
+import { scoreChanged } from "./fixtures.js";
+
+/** A stand-in client: the type is approved with id 100002; `add` answers each batch. */
+function fakeClient(
+  add: (batch: readonly CustomActivityInput[], call: number) => WireCustomActivityResult[],
+) {
+  const batches: CustomActivityInput[][] = [];
+  const client = {
+    baseUrl: "https://123-abc-456.mktorest.com",
+    listCustomActivityTypes: async () => [{ id: 100002, apiName: "scoreChanged", status: "approved" }],
+    addCustomActivities: async (batch: readonly CustomActivityInput[]) => {
+      batches.push([...batch]);
+      return add(batch, batches.length);
+    },
+  };
+  return { client: client as unknown as MarketoClient, batches };
+}
+
+function records(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    leadId: i + 1,
+    activityDate: "2026-01-15T12:00:00Z",
+    primaryAttributeValue: i,
+  }));
+}
+
+const added = (batch: readonly unknown[]) => batch.map((_, i) => ({ id: i + 1, status: "added" }));
+
+describe("answers the client cannot match or judge", () => {
+  it("sends the type's id from the list call in every record", async () => {
+    const { client, batches } = fakeClient(added);
+    await new ActivityClient(client).send(scoreChanged, records(2));
+    expect(batches[0]?.map((r) => r.activityTypeId)).toStrictEqual([100002, 100002]);
+    expect(batches[0]?.map((r) => r.primaryAttributeValue)).toStrictEqual(["0", "1"]);
+  });
+
+  it("marks a batch answered with the wrong number of results unknown and stops", async () => {
+    const { client, batches } = fakeClient((batch, call) =>
+      call === 1 ? added(batch).slice(1) : added(batch),
+    );
+    const result = await new ActivityClient(client, { batchSize: 2 }).send(scoreChanged, records(3));
+    expect(result.results.map((r) => r.status)).toStrictEqual(["unknown", "unknown", "notSent"]);
+    expect(batches).toHaveLength(1);
+    expect(result.error?.outcome).toBe("unknown");
+    expect(result.error?.message).toContain("Marketo answered 1 results for 2 records");
+    expect(result.error?.message).toContain("No earlier record was sent. Record 2 was not sent.");
+  });
+
+  it("reports a status other than added or skipped as unknown, without stopping", async () => {
+    const { client, batches } = fakeClient((batch, call) =>
+      call === 1 ? [{ id: 1, status: "updated" }] : added(batch),
+    );
+    const result = await new ActivityClient(client, { batchSize: 1 }).send(scoreChanged, records(2));
+    expect(result.results).toStrictEqual([
+      { index: 0, status: "unknown", id: 1 },
+      { index: 1, status: "added", id: 1 },
+    ]);
+    expect(batches).toHaveLength(2);
+    expect(result.error).toBeUndefined();
+  });
+
+  it("counts an error that is not the client's as an unknown outcome, since nothing says the batch was refused", async () => {
+    const { client } = fakeClient((batch, call) => {
+      if (call === 2) throw new TypeError("boom");
+      return added(batch);
+    });
+    const result = await new ActivityClient(client, { batchSize: 1 }).send(scoreChanged, records(3));
+    expect(result.results.map((r) => r.status)).toStrictEqual(["added", "unknown", "notSent"]);
+    expect(result.error).toBeInstanceOf(ActivitySendError);
+    expect(result.error?.cause).toBeInstanceOf(TypeError);
+  });
+
+  it("treats the client's own errors as a refusal: the batch and later ones are notSent", async () => {
+    const quota = new MarketoQuotaError(
+      {
+        operation: "addCustomActivities",
+        recordCount: 1,
+        attempts: 1,
+        errors: [{ code: "607", message: "Daily quota reached" }],
+        httpStatus: 200,
+        retryable: false,
+      },
+      "2026-01-16T06:00:00.000Z",
+    );
+    const { client } = fakeClient((batch, call) => {
+      if (call === 2) throw quota;
+      return added(batch);
+    });
+    const result = await new ActivityClient(client, { batchSize: 1 }).send(scoreChanged, records(3));
+    expect(result.results.map((r) => r.status)).toStrictEqual(["added", "notSent", "notSent"]);
+    expect(result.error?.message).toBe(
+      'Sending activity records for "scoreChanged" stopped at batch 2 of 3 (record 1): Marketo\'s daily API quota for this instance is used up (607 Daily quota reached), so addCustomActivities (1 record) was not carried out. It resets at midnight US Central time, 2026-01-16T06:00:00.000Z. Record 0 was sent (1 added, 0 skipped). Records 1-2 were not sent.',
+    );
+    expect(result.error?.hint).toBe(
+      `${quota.hint} Then send the records with status "notSent" again; the others were already sent.`,
+    );
+  });
+
+  it("rejects without sending when the list call fails, and lists again on the next send", async () => {
+    let lists = 0;
+    const client = {
+      baseUrl: "https://123-abc-456.mktorest.com",
+      listCustomActivityTypes: async () => {
+        lists++;
+        if (lists === 1) throw new Error("list failed");
+        return [{ id: 100002, apiName: "scoreChanged", status: "approved" }];
+      },
+      addCustomActivities: async (batch: readonly unknown[]) => added(batch),
+    } as unknown as MarketoClient;
+    const activities = new ActivityClient(client);
+    await expect(activities.send(scoreChanged, records(1))).rejects.toThrow("list failed");
+    expect((await activities.send(scoreChanged, records(1))).added).toBe(1);
+    expect(lists).toBe(2);
+  });
+});
+
+describe("ISO 8601 values", () => {
+  it("accepts calendar days only for date", () => {
+    expect(["2026-01-15", "2024-02-29"].map(isIsoDate)).toStrictEqual([true, true]);
+    expect(["2026-02-29", "2026-13-01", "2026-1-5", "2026-01-15T00:00:00Z", ""].map(isIsoDate)).toStrictEqual(
+      [false, false, false, false, false],
+    );
+  });
+
+  it("accepts dates and date-times with an optional offset for datetime", () => {
+    const good = [
+      "2026-01-15",
+      "2026-01-15T12:00",
+      "2026-01-15T12:00:00Z",
+      "2026-01-15T12:00:00.123+05:30",
+      "2026-01-15T23:59:59-0800",
+    ];
+    const bad = [
+      "2026-01-15T24:00:00Z",
+      "2026-01-15T12:60Z",
+      "2026-01-15T12:00:00+25:00",
+      "15/01/2026",
+      "2026-01-15Z",
+      "now",
+    ];
+    expect(good.map(isIsoDateTime)).toStrictEqual(good.map(() => true));
+    expect(bad.map(isIsoDateTime)).toStrictEqual(bad.map(() => false));
+  });
+});
