@@ -1,6 +1,7 @@
 /**
- * The `cdktf-marketo-activities/client` entry: the Marketo REST client and its errors, plus
- * `defineActivityType`, for programs that talk to Marketo without loading cdktf.
+ * The `cdktf-marketo-activities/client` entry, for programs that talk to Marketo without loading
+ * cdktf: the typed `ActivityClient` that sends activity records for a `defineActivityType`
+ * definition, the Marketo REST client and its errors.
  */
 
 export {
