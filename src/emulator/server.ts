@@ -326,14 +326,7 @@ class Runtime {
     const fault = this.faults.next(operation);
     if (fault !== undefined && "drop" in fault.respond && fault.respond.drop === "before") {
       req.socket.destroy();
-      this.record({
-        ...entry,
-        httpStatus: 0,
-        success: false,
-        errorCodes: [],
-        fault: fault.source,
-        dropped: "before",
-      });
+      this.recordDrop(entry, fault.source, "before");
       return;
     }
     if (fault !== undefined && !("drop" in fault.respond)) {
@@ -356,14 +349,7 @@ class Runtime {
     if (fault !== undefined) {
       // drop "after": the request was processed (state changed) but no response is sent.
       req.socket.destroy();
-      this.record({
-        ...entry,
-        httpStatus: 0,
-        success: false,
-        errorCodes: [],
-        fault: fault.source,
-        dropped: "after",
-      });
+      this.recordDrop(entry, fault.source, "after");
       return;
     }
     this.send(res, reply, entry);
@@ -550,6 +536,15 @@ class Runtime {
     if (close) headers["connection"] = "close";
     res.writeHead(reply.httpStatus, headers);
     res.end(reply.body);
+  }
+
+  /** Logs a request whose connection a fault dropped: no HTTP status, no envelope. */
+  private recordDrop(
+    entry: Pick<RequestLogEntry, "operation" | "method" | "path" | "at"> & { apiName?: string },
+    fault: "scripted" | "random",
+    dropped: "before" | "after",
+  ): void {
+    this.record({ ...entry, httpStatus: 0, success: false, errorCodes: [], fault, dropped });
   }
 
   private record(entry: RequestLogEntry): void {

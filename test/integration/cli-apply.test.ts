@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { MarketoClient } from "../../src/marketo/client.js";
 import {
   type ActivityTypeInput,
@@ -400,6 +400,17 @@ describe("marketo-activities validate", () => {
 });
 
 describe("several instances and other user mistakes", () => {
+  /** Credentials of a sandbox (MARKETO_SANDBOX_*) and a production (MARKETO_PROD_*) instance. */
+  const twoInstanceEnv = (sandbox: Emulator, production: Emulator) => ({
+    ...ws.env,
+    MARKETO_SANDBOX_BASE_URL: sandbox.url,
+    MARKETO_SANDBOX_CLIENT_ID: sandbox.clientId,
+    MARKETO_SANDBOX_CLIENT_SECRET: sandbox.clientSecret,
+    MARKETO_PROD_BASE_URL: production.url,
+    MARKETO_PROD_CLIENT_ID: production.clientId,
+    MARKETO_PROD_CLIENT_SECRET: production.clientSecret,
+  });
+
   const writeInstanceManifest = (id: string, envPrefix: string) => {
     const path = join(ws.dir, `marketo-activities.${id}.json`);
     writeFileSync(
@@ -418,15 +429,7 @@ describe("several instances and other user mistakes", () => {
   it("stops at a failed instance: later instances are not started", async () => {
     const production = await startEmulator();
     try {
-      const env = {
-        ...ws.env,
-        MARKETO_SANDBOX_BASE_URL: ws.emulator.url,
-        MARKETO_SANDBOX_CLIENT_ID: ws.emulator.clientId,
-        MARKETO_SANDBOX_CLIENT_SECRET: ws.emulator.clientSecret,
-        MARKETO_PROD_BASE_URL: production.url,
-        MARKETO_PROD_CLIENT_ID: production.clientId,
-        MARKETO_PROD_CLIENT_SECRET: production.clientSecret,
-      };
+      const env = twoInstanceEnv(ws.emulator, production);
       const sandbox = writeInstanceManifest("sandbox", "MARKETO_SANDBOX");
       const prod = writeInstanceManifest("production", "MARKETO_PROD");
       ws.emulator.addFault({ operation: "createCustomActivityType", times: 10, respond: { code: "603" } });
@@ -445,15 +448,7 @@ describe("several instances and other user mistakes", () => {
   });
 
   it("fails when two instances point at the same Marketo host, before any call", async () => {
-    const env = {
-      ...ws.env,
-      MARKETO_SANDBOX_BASE_URL: ws.emulator.url,
-      MARKETO_SANDBOX_CLIENT_ID: ws.emulator.clientId,
-      MARKETO_SANDBOX_CLIENT_SECRET: ws.emulator.clientSecret,
-      MARKETO_PROD_BASE_URL: ws.emulator.url,
-      MARKETO_PROD_CLIENT_ID: ws.emulator.clientId,
-      MARKETO_PROD_CLIENT_SECRET: ws.emulator.clientSecret,
-    };
+    const env = twoInstanceEnv(ws.emulator, ws.emulator);
     const sandbox = writeInstanceManifest("sandbox", "MARKETO_SANDBOX");
     const prod = writeInstanceManifest("production", "MARKETO_PROD");
     const { cli } = await import("../helpers/cli.js");
