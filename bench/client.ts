@@ -1,7 +1,7 @@
 /**
  * The client's own limits against Marketo's: 300 describeCustomActivityType calls through ONE
  * MarketoClient, all fired at once (Promise.all), against the emulator with Marketo's real limits
- * (100 calls per rolling 20 s, 10 concurrent; API-FACTS section 3) and real time. Prints the wall
+ * (100 calls per rolling 20 s, 10 concurrent; docs/marketo-api.md section 3) and real time. Prints the wall
  * time, the calls per 20 s achieved (from the emulator's request log) and the 606/615 responses the
  * emulator sent. Target: >= 90 calls in the busiest 20 s window, and zero 606 and 615.
  *

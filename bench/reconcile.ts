@@ -3,7 +3,7 @@
  * for the cold-start part):
  *
  * 1. API calls of plan + apply for 10 types x 20 attributes (create, then a change to every type)
- *    against the minimum of DESIGN decision 11 and against a naive one-call-per-attribute client.
+ *    against the minimum of docs/design.md decision 11 and against a naive one-call-per-attribute client.
  *    Target: equal to the minimum.
  * 2. Wall time of applying those 10 types against the emulator with Marketo's limits and 50 ms
  *    latency, against the bound the limits and latency allow. Target: within 1.5x of the bound.

@@ -1,6 +1,6 @@
 /**
  * `ActivityClient`: sends activity records typed from a `defineActivityType(...)` definition through
- * Add Custom Activities (API-FACTS 4.2 L), without ever sending a record twice (DESIGN decision 13).
+ * Add Custom Activities (docs/marketo-api.md 4.2 L), without ever sending a record twice (docs/design.md decision 13).
  *
  * This module never imports cdktf, the constructs or the emulator.
  */
@@ -35,14 +35,14 @@ import {
   type WireRecord,
 } from "./records.js";
 
-/** The statuses of a type with a live (approved) version (API-FACTS 4.1). */
+/** The statuses of a type with a live (approved) version (docs/marketo-api.md 4.1). */
 const LIVE_STATUSES = new Set(["approved", "approved with draft"]);
 
 /** Options of `new ActivityClient(...)`. */
 export interface ActivityClientOptions {
   /**
    * Most records per `addCustomActivities` call, 1 to 300. Batches are also kept under 1 MB of JSON.
-   * @default 300 (Marketo's maximum, API-FACTS 4.2 L)
+   * @default 300 (Marketo's maximum, docs/marketo-api.md 4.2 L)
    */
   readonly batchSize?: number | undefined;
 }

@@ -60,7 +60,7 @@ export type ActivityTypeNotReadyReason = "notFound" | "notApproved" | "noId";
 
 /**
  * The activity type is not on the instance, or has no approved (live) version: Marketo accepts
- * records only for approved types (API-FACTS 4.2 F). Raised before any record is sent.
+ * records only for approved types (docs/marketo-api.md 4.2 F). Raised before any record is sent.
  */
 export class ActivityTypeNotReadyError extends MarketoActivitiesError {
   /** The activity type's apiName. */

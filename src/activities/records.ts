@@ -79,7 +79,7 @@ export interface WireRecord {
 }
 
 /**
- * Largest request body the client builds: Marketo answers HTTP 413 above 1 MB (API-FACTS 2.1); the
+ * Largest request body the client builds: Marketo answers HTTP 413 above 1 MB (docs/marketo-api.md 2.1); the
  * decimal megabyte stays under either reading of "1 MB".
  */
 export const MAX_REQUEST_BYTES = 1_000_000;

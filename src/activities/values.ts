@@ -7,7 +7,7 @@
  * `AttributeDataType` (src/schema's `DATA_TYPES`), so a data type added there is a compile error
  * here until it has a rule.
  *
- * Value semantics follow API-FACTS 5.1 (DOC-FT): `date` and `datetime` are W3C/ISO 8601, `currency`
+ * Value semantics follow docs/marketo-api.md 5.1 (DOC-FT): `date` and `datetime` are W3C/ISO 8601, `currency`
  * is a float. Lengths (255 characters for `string`, about 30,000 bytes for `text`) and number ranges
  * are not documented for activity attributes, so they are left to Marketo, which skips an offending
  * record on its own (1001) rather than failing the batch.
@@ -135,7 +135,7 @@ export function valueSchema(
   return VALUE_SCHEMAS[dataType](` (${subject} has dataType "${dataType}")`);
 }
 
-/** The wire form of the primary attribute's value: Marketo takes it as a string (API-FACTS 4.1). */
+/** The wire form of the primary attribute's value: Marketo takes it as a string (docs/marketo-api.md 4.1). */
 export function primaryWireValue(value: string | number | boolean): string {
   return typeof value === "string" ? value : String(value);
 }

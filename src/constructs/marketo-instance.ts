@@ -398,7 +398,7 @@ function typeHeading(type: DeclaredType): string {
 
 /**
  * Wraps the stack's synthesizer once, so that every `MarketoInstance` in the stack writes its
- * manifest next to `cdk.tf.json` (cdktf/NOTES.md section 5: the public way to add files).
+ * manifest next to `cdk.tf.json` (docs/cdktf.md section 5: the public way to add files).
  */
 function installManifestWriter(stack: TerraformStack): void {
   if (!claimManifestWriter(stack)) return;

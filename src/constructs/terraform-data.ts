@@ -19,7 +19,7 @@ export interface TerraformDataConfig {
 /**
  * Terraform's built-in `terraform_data` resource (Terraform >= 1.4, no provider download).
  * Written by hand rather than using cdktf's `DataResource`, whose constructor adds a validation
- * that shells out to `terraform version` at synth (cdktf/NOTES.md section 6).
+ * that shells out to `terraform version` at synth (docs/cdktf.md section 6).
  */
 export class TerraformData extends TerraformResource {
   /** The Terraform resource type. */

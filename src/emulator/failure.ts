@@ -1,5 +1,5 @@
 /**
- * Marketo's error texts (DOC-ERR, summarised in API-FACTS 2.2 and 2.3) and the failure the emulator
+ * Marketo's error texts (DOC-ERR, summarised in docs/marketo-api.md 2.2 and 2.3) and the failure the emulator
  * raises internally; the router turns it into an HTTP 200 envelope with `success:false`.
  */
 import type { MarketoCode } from "./options.js";
@@ -57,12 +57,12 @@ export function messageFor(code: MarketoCode): string {
   return MESSAGES[code] ?? `Error ${code}`;
 }
 
-/** `Max rate limit '100' exceeded with in '20' secs`, typo included (API-FACTS 2.2, quirk 8). */
+/** `Max rate limit '100' exceeded with in '20' secs`, typo included (docs/marketo-api.md 2.2, quirk 8). */
 export function rateLimitMessage(calls: number, windowMs: number): string {
   return `Max rate limit '${calls}' exceeded with in '${formatSeconds(windowMs)}' secs`;
 }
 
-/** `Concurrent access limit '10' reached` (ADF text, API-FACTS 2.2). */
+/** `Concurrent access limit '10' reached` (ADF text, docs/marketo-api.md 2.2). */
 export function concurrencyMessage(max: number): string {
   return `Concurrent access limit '${max}' reached`;
 }
@@ -72,5 +72,5 @@ function formatSeconds(ms: number): string {
   return Number.isInteger(seconds) ? String(seconds) : String(Number(seconds.toFixed(3)));
 }
 
-/** Codes whose calls do not count against the rate limit or the daily quota (DOC-ERR asterisk, API-FACTS 2.2). */
+/** Codes whose calls do not count against the rate limit or the daily quota (DOC-ERR asterisk, docs/marketo-api.md 2.2). */
 export const UNCOUNTED_CODES: ReadonlySet<string> = new Set(["601", "602", "604", "605", "608", "611"]);

@@ -1,5 +1,5 @@
 /**
- * The identity service (API-FACTS section 1): client credentials in the query string (or a form
+ * The identity service (docs/marketo-api.md section 1): client credentials in the query string (or a form
  * body), one token per client that is handed out again with its remaining lifetime until it expires,
  * OAuth-style 401 bodies for bad credentials. Tokens live in memory only.
  */

@@ -1,5 +1,5 @@
 /**
- * Marketo's call limits (API-FACTS section 3): a rolling window (606), a cap on requests in flight
+ * Marketo's call limits (docs/marketo-api.md section 3): a rolling window (606), a cap on requests in flight
  * (615) and a daily quota that resets at midnight US Central time (607). Calls that end with one of
  * the asterisked codes (601, 602, 604, 605, 608, 611) are taken back out of the counts.
  */

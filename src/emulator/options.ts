@@ -1,6 +1,6 @@
 /**
  * Options of the local Marketo emulator. Every behaviour that no public source settles
- * (API-FACTS.md section 8) is an option here, with the documented guess as its default; the full
+ * (docs/marketo-api.md section 8) is an option here, with the documented guess as its default; the full
  * list with reasons is in `docs/emulator.md`.
  */
 import type { Operation } from "../marketo/endpoints.js";
@@ -77,7 +77,7 @@ export interface RateLimit {
   readonly windowMs: number;
 }
 
-/** Marketo's limits (API-FACTS section 3 and 5.1). `false` turns a limit off. */
+/** Marketo's limits (docs/marketo-api.md section 3 and 5.1). `false` turns a limit off. */
 export interface EmulatorLimits {
   /** 606 above it. Default 100 calls per 20,000 ms. */
   readonly rateLimit?: RateLimit | false;
@@ -134,7 +134,7 @@ export interface RandomFaults {
 }
 
 /**
- * The behaviours API-FACTS section 8 leaves open. Each default is the documented guess; see
+ * The behaviours docs/marketo-api.md section 8 leaves open. Each default is the documented guess; see
  * docs/emulator.md for the reasoning.
  */
 export interface EmulatorBehaviour {

@@ -295,7 +295,7 @@ class Runtime {
     }
     if (this.closed) return;
 
-    // POST with _method=GET carries a long query in a form body (API-FACTS 2.1, 414).
+    // POST with _method=GET carries a long query in a form body (docs/marketo-api.md 2.1, 414).
     let effectiveMethod = method;
     const params = new URLSearchParams(search);
     if (method === "POST" && params.get("_method") === "GET") {

@@ -1,5 +1,5 @@
 /**
- * The emulated instance: custom activity types with their live and draft versions (API-FACTS 7.1),
+ * The emulated instance: custom activity types with their live and draft versions (docs/marketo-api.md 7.1),
  * the operations of section 4 with the rules of sections 5 and 7.2, and the activity records added
  * per type. Every operation either returns the wire `result` array or throws an `ApiFailure`;
  * edits work on a copy, so a failed call changes nothing.
@@ -57,7 +57,7 @@ export interface ActivityRecord {
   addedAt: string;
 }
 
-/** A custom activity type; `status` is derived (API-FACTS 7.1). */
+/** A custom activity type; `status` is derived (docs/marketo-api.md 7.1). */
 export interface TypeState {
   id: number;
   apiName: string;
@@ -750,7 +750,7 @@ function required(b: ResolvedBehaviour, value: string | undefined, field: string
   return value;
 }
 
-/** Letters and digits, at least one letter, at most 255 characters (API-FACTS 5.1). */
+/** Letters and digits, at least one letter, at most 255 characters (docs/marketo-api.md 5.1). */
 function checkApiName(b: ResolvedBehaviour, value: string, field: string): void {
   if (value === "") throw blank(b, field);
   if (value.length > MAX_API_NAME_LENGTH)
@@ -759,7 +759,7 @@ function checkApiName(b: ResolvedBehaviour, value: string, field: string): void 
     throw invalid(b, `${field} '${value}' must contain only letters and digits, with at least one letter`);
 }
 
-/** Letters, digits, spaces and underscores, at least one letter (API-FACTS 5.1). */
+/** Letters, digits, spaces and underscores, at least one letter (docs/marketo-api.md 5.1). */
 function checkDisplayName(b: ResolvedBehaviour, value: string, field: string): void {
   if (!DISPLAY_NAME_PATTERN.test(value))
     throw invalid(

@@ -1,6 +1,6 @@
 /**
  * Checks an activity record's attribute value against the attribute's data type, following the
- * general Marketo field semantics of DOC-FT (API-FACTS 5.1; applying them to activity attributes is
+ * general Marketo field semantics of DOC-FT (docs/marketo-api.md 5.1; applying them to activity attributes is
  * inferred). Values are JSON; numbers and booleans may also be sent as strings.
  */
 import type { AttributeDataType } from "../schema/index.js";

@@ -1,5 +1,5 @@
 /**
- * Access-token caching for the Marketo identity endpoint (API-FACTS section 1 and quirk 6.4).
+ * Access-token caching for the Marketo identity endpoint (docs/marketo-api.md section 1 and quirk 6.4).
  *
  * Marketo returns the *same* token, with its remaining lifetime, until that token expires; asking early
  * does not give a fresh one, and near the end `expires_in` can be 0. So the manager tracks the server's

@@ -1,5 +1,5 @@
 /**
- * `MarketoClient`: a typed client for Marketo Engage's custom activity endpoints (API-FACTS section 4).
+ * `MarketoClient`: a typed client for Marketo Engage's custom activity endpoints (docs/marketo-api.md section 4).
  *
  * One method per operation, named as in `endpoints.ts`. Every response body is parsed with the zod
  * schemas in `wire.ts`, never cast; HTTP 200 with `success: false` is a failure. The client keeps
@@ -94,12 +94,12 @@ export interface MarketoClientSettings {
   readonly retry?: RetryOptions | undefined;
   /**
    * Timeout of one request, identity included, except `addCustomActivities`.
-   * @default 30_000 (Marketo's own timeout for the activities endpoints, API-FACTS section 3)
+   * @default 30_000 (Marketo's own timeout for the activities endpoints, docs/marketo-api.md section 3)
    */
   readonly requestTimeoutMs?: number | undefined;
   /**
    * Timeout of one `addCustomActivities` request.
-   * @default 90_000 (Marketo's timeout for Add Custom Activities, API-FACTS section 3)
+   * @default 90_000 (Marketo's timeout for Add Custom Activities, docs/marketo-api.md section 3)
    */
   readonly addCustomActivitiesTimeoutMs?: number | undefined;
   /**
@@ -200,7 +200,7 @@ export interface MarketoUsage {
   readonly identity: number;
 }
 
-/** Most records Add Custom Activities takes per call (API-FACTS section 3 and 4.2 L). */
+/** Most records Add Custom Activities takes per call (docs/marketo-api.md section 3 and 4.2 L). */
 export const MAX_ACTIVITIES_PER_CALL = 300;
 
 /** What one attempt produced: a value, or a failure with what to do about it. */
@@ -255,7 +255,7 @@ function emptyCounts(): Counts {
 }
 
 const anyEnvelopeSchema = envelopeSchema(z.unknown());
-/** Record-level failure fields a metadata result item might carry (API-FACTS 2.1 and 8.1). */
+/** Record-level failure fields a metadata result item might carry (docs/marketo-api.md 2.1 and 8.1). */
 const itemFailureSchema = z.looseObject({
   status: z.string().optional(),
   reasons: z.array(wireErrorSchema).optional(),
@@ -350,7 +350,7 @@ export class MarketoClient {
     });
   }
 
-  // ---- operations (API-FACTS section 4; one per builder in endpoints.ts) ----
+  // ---- operations (docs/marketo-api.md section 4; one per builder in endpoints.ts) ----
 
   /** GET activities/external/types.json: every custom activity type (the docs' example has no attributes). */
   public async listCustomActivityTypes(): Promise<WireCustomActivityType[]> {
@@ -389,7 +389,7 @@ export class MarketoClient {
 
   /**
    * POST …/type/{apiName}/approve.json: publishes the draft. Resolves with the type, or `undefined`
-   * when Marketo's success carries no result (undocumented for these three calls: API-FACTS 8.8).
+   * when Marketo's success carries no result (undocumented for these three calls: docs/marketo-api.md 8.8).
    */
   public async approveCustomActivityType(apiName: string): Promise<WireCustomActivityType | undefined> {
     checkApiName("approveCustomActivityType", apiName);
@@ -541,7 +541,7 @@ export class MarketoClient {
         "success but an empty result (an activity type was expected)",
       );
     }
-    // Marketo may report a failure for the one object as a record-level result (API-FACTS 2.1, 8.1).
+    // Marketo may report a failure for the one object as a record-level result (docs/marketo-api.md 2.1, 8.1).
     const failure = itemFailureSchema.safeParse(first);
     if (failure.success) {
       const reasons = [...(failure.data.reasons ?? []), ...(failure.data.errors ?? [])];
@@ -676,7 +676,7 @@ export class MarketoClient {
     token: string,
   ): Promise<Attempt<RestResponse>> {
     const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${token}` };
-    // Marketo answers 612 without a JSON content type, also for the bodyless POSTs (API-FACTS section 4).
+    // Marketo answers 612 without a JSON content type, also for the bodyless POSTs (docs/marketo-api.md section 4).
     if (spec.method === "POST") headers["Content-Type"] = "application/json";
     const init: RequestInit = {
       method: spec.method,
@@ -803,7 +803,7 @@ export class MarketoClient {
     };
   }
 
-  /** Interprets a REST response: envelope, status and codes (API-FACTS section 2). */
+  /** Interprets a REST response: envelope, status and codes (docs/marketo-api.md section 2). */
   private interpretRest(
     call: Call,
     status: number,
@@ -920,7 +920,7 @@ export class MarketoClient {
   }
 
   private async attemptIdentity(call: Call, attempt: number): Promise<Attempt<IssuedToken>> {
-    // Query parameters, as the swagger defines them (API-FACTS section 1); this URL is never kept.
+    // Query parameters, as the swagger defines them (docs/marketo-api.md section 1); this URL is never kept.
     const query = new URLSearchParams({
       grant_type: "client_credentials",
       client_id: this.#clientId,
@@ -1013,7 +1013,7 @@ export class MarketoClient {
   // ---- helpers ----
 
   private urlFor(spec: RequestSpec): string {
-    // Double slashes in paths are being deprecated by Marketo's gateway (API-FACTS 6.11).
+    // Double slashes in paths are being deprecated by Marketo's gateway (docs/marketo-api.md 6.11).
     const path = `/${spec.path}`.replace(/\/{2,}/g, "/");
     const query = spec.query === undefined ? "" : new URLSearchParams(spec.query).toString();
     return `${this.baseUrl}${path}${query === "" ? "" : `?${query}`}`;

@@ -1,5 +1,5 @@
 /**
- * One pure request builder per Marketo operation (API-FACTS section 4), named after the operation.
+ * One pure request builder per Marketo operation (docs/marketo-api.md section 4), named after the operation.
  * The client sends these; the emulator routes by the same table.
  */
 

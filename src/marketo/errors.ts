@@ -6,7 +6,7 @@
  * object or a raw `fetch` error: the client hands them strings it has already passed through a
  * `Redactor`, and network failures keep only the error's `name` and `code`.
  *
- * Code meanings follow Adobe's error-code page, summarised in shared/marketo/API-FACTS.md section 2.2:
+ * Code meanings follow Adobe's error-code page, summarised in docs/marketo-api.md section 2.2:
  * https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/error-codes
  */
 import { MarketoActivitiesError } from "../schema/errors.js";
@@ -488,7 +488,7 @@ function chicagoParts(ms: number): {
 /**
  * The next time Marketo's daily quota resets after `nowMs`: midnight in US Central time
  * (America/Chicago, so 06:00Z in winter and 05:00Z in summer), as an ISO 8601 UTC string.
- * Source: API-FACTS section 3 ("resets daily at 12:00 AM CST"; DOC-REST, DOC-BP, DOC-ERR).
+ * Source: docs/marketo-api.md section 3 ("resets daily at 12:00 AM CST"; DOC-REST, DOC-BP, DOC-ERR).
  */
 export function nextQuotaReset(nowMs: number): string {
   const today = chicagoParts(nowMs);

@@ -1,7 +1,7 @@
 /**
  * The two limits the client keeps by itself, per client instance (never module globals): a rolling
  * window on call starts and a cap on calls in flight. Marketo allows 100 calls per rolling 20 s (606)
- * and 10 concurrent calls (615) per instance, shared by every integration (API-FACTS section 3).
+ * and 10 concurrent calls (615) per instance, shared by every integration (docs/marketo-api.md section 3).
  */
 
 /** One taken window slot. Its time is the call's start while in flight, then the call's end. */

@@ -1,7 +1,7 @@
 /**
  * Which failures the client retries, and how long it waits in between.
  *
- * Each Marketo code is put in one class (the table below, sources in API-FACTS.md section 2.2 and in
+ * Each Marketo code is put in one class (the table below, sources in docs/marketo-api.md section 2.2 and in
  * docs/client.md). The class decides what the client does:
  *
  * - `reauth`: the token was refused (601, 602). Drop it, fetch one again, resend once.
@@ -27,7 +27,7 @@ export interface CodePolicy {
 
 /**
  * Marketo response codes the client does not treat as fatal. Any code not listed is fatal.
- * Source for each: API-FACTS.md section 2.2 (DOC-ERR, DOC-AUTH, DOC-BP; the PY and RUDDER clients).
+ * Source for each: docs/marketo-api.md section 2.2 (DOC-ERR, DOC-AUTH, DOC-BP; the PY and RUDDER clients).
  */
 export const CODE_POLICIES: Readonly<Record<string, CodePolicy>> = {
   // Re-authenticate, then resend once (DOC-AUTH; PY, RUDDER and SEGMENT do the same).

@@ -3,7 +3,7 @@
  * the emulator. Shapes follow Adobe's swagger (`swagger-mapi.json`, `swagger-identity.json`).
  *
  * Response schemas are tolerant on purpose: every field is optional and unknown fields are kept,
- * because Adobe's own examples omit fields the swagger marks required (API-FACTS section 6.6) and
+ * because Adobe's own examples omit fields the swagger marks required (docs/marketo-api.md section 6.6) and
  * `errors[].code` is a string while `warnings[].code` is an integer (section 6.9).
  */
 import { z } from "zod";
@@ -22,7 +22,7 @@ export const wireWarningSchema = z.union([
   z.looseObject({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() }),
 ]);
 
-/** The REST envelope shared by every response (API-FACTS 2.1). `result` is always an array. */
+/** The REST envelope shared by every response (docs/marketo-api.md 2.1). `result` is always an array. */
 export function envelopeSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({
     requestId: z.string().optional(),
@@ -44,7 +44,7 @@ export type Envelope<T> = {
   moreResult?: boolean | undefined;
 };
 
-/** The four status values, the third with spaces (API-FACTS 4.1). */
+/** The four status values, the third with spaces (docs/marketo-api.md 4.1). */
 export const CUSTOM_ACTIVITY_TYPE_STATUSES = ["draft", "approved", "approved with draft", "deleted"] as const;
 export type CustomActivityTypeStatus = (typeof CUSTOM_ACTIVITY_TYPE_STATUSES)[number];
 
@@ -114,7 +114,7 @@ export const identityResponseSchema = z.looseObject({
 });
 export type IdentityResponse = z.output<typeof identityResponseSchema>;
 
-/** Identity failure body: OAuth style, HTTP 401 (API-FACTS section 1). */
+/** Identity failure body: OAuth style, HTTP 401 (docs/marketo-api.md section 1). */
 export const identityErrorSchema = z.looseObject({
   error: z.string(),
   error_description: z.string().optional(),
@@ -136,7 +136,7 @@ export type AttributeRequest = z.output<typeof attributeRequestSchema>;
 
 /**
  * `CustomActivityTypeRequest`. The swagger marks every field required even for update; the docs
- * and hand-written clients send partial bodies on update (API-FACTS 4.1), so only create checks them.
+ * and hand-written clients send partial bodies on update (docs/marketo-api.md 4.1), so only create checks them.
  */
 export const customActivityTypeRequestSchema = z.looseObject({
   apiName: z.string().optional(),

@@ -384,7 +384,7 @@ const sameAttribute = (a: LiveAttribute | undefined, b: AttributeDefinition) =>
 /**
  * The fewest calls from `base` to `desired` (decision 11): one update of the type, one
  * attributes/delete, one attributes/create, one attributes/update. Changing the primary adds one
- * update that demotes the old primary first, as Marketo requires (API-FACTS 5.2), and one delete
+ * update that demotes the old primary first, as Marketo requires (docs/marketo-api.md 5.2), and one delete
  * of the old primary after it when the code drops it.
  */
 function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {

@@ -19,7 +19,7 @@ export type ReconcileClient = Pick<
   | "usage"
 >;
 
-/** Statuses that have an approved (live) version, and those that have a draft (API-FACTS 7.1). */
+/** Statuses that have an approved (live) version, and those that have a draft (docs/marketo-api.md 7.1). */
 export const hasLive = (status: string) => status === "approved" || status === "approved with draft";
 export const hasDraft = (status: string) => status === "draft" || status === "approved with draft";
 
@@ -27,7 +27,7 @@ function attribute(wire: WireAttribute): LiveAttribute {
   return {
     apiName: wire.apiName,
     ...(wire.name !== undefined ? { name: wire.name } : {}),
-    // Marketo's default data type; the docs' examples sometimes omit it (API-FACTS 4.2 D).
+    // Marketo's default data type; the docs' examples sometimes omit it (docs/marketo-api.md 4.2 D).
     dataType: wire.dataType ?? "string",
     ...(wire.description !== undefined && wire.description !== "" ? { description: wire.description } : {}),
   };

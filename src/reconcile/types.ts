@@ -10,7 +10,7 @@ import type { ActivityTypeDefinition, InstanceSettings } from "../schema/index.j
 /** The plan format this version writes and reads. */
 export const PLAN_FORMAT_VERSION = 1;
 
-/** How much a change can hurt: decision 9 of DESIGN.md. */
+/** How much a change can hurt: decision 9 of docs/design.md. */
 export type Risk = "safe" | "risky" | "destructive";
 
 /** What happens to a type. `approve`: only publishing an earlier draft of ours. */

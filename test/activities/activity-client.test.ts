@@ -358,7 +358,7 @@ describe("invalid records", () => {
   });
 });
 
-describe("per-record and per-batch failures (DESIGN decision 13: no duplicates)", () => {
+describe("per-record and per-batch failures (docs/design.md decision 13: no duplicates)", () => {
   it("reports a lead Marketo does not know as skipped with its 1004 error, for that record only", async () => {
     const { emulator, activities } = await setup({ leads: [1, 3] });
     const result = await activities.send(webinar, manyRecords(3));

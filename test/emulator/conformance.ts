@@ -10,11 +10,11 @@
  * - `required` lists that Adobe's own examples contradict are replaced, precisely:
  *   1. Every `ResponseOf*` envelope requires `errors`, `requestId`, `result`, `success` and
  *      `warnings`. The docs' examples omit `errors` and `warnings` on success and `result` on failure
- *      (API-FACTS 2.1), and the emulator follows the examples. Replaced by: `requestId` and `success`
+ *      (docs/marketo-api.md 2.1), and the emulator follows the examples. Replaced by: `requestId` and `success`
  *      always; `result` when `success` is true; `errors` (non-empty) and no `result` when it is false.
  *   2. `CustomActivity` requires `activityDate`, `activityTypeId`, `attributes`, `errors`, `id`,
  *      `leadId` and `primaryAttributeValue`: the input fields plus two output-only ones, because the
- *      spec shares one model for input and output (API-FACTS 4.1, 6.3). A result item is
+ *      spec shares one model for input and output (docs/marketo-api.md 4.1, 6.3). A result item is
  *      `{id, marketoGUID, status:"added"}` or `{status:"skipped", errors}` (DOC-ACT). Replaced by:
  *      `status` always; `marketoGUID` when `status` is `added` (`id` may be absent after the
  *      Activity Service migration); `errors` when it is `skipped`.

@@ -26,7 +26,7 @@ describe("emulator protocol", () => {
     expect(codes(wrongMethod)).toStrictEqual(["605"]);
     const putList = await api.request("PUT", LIST);
     expect(codes(putList)).toStrictEqual(["605"]);
-    // Paths are not normalised: a double slash matches no resource (API-FACTS quirk 11).
+    // Paths are not normalised: a double slash matches no resource (docs/marketo-api.md quirk 11).
     expect(codes(await api.get(`/${LIST}`))).toStrictEqual(["610"]);
   });
 

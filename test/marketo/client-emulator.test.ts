@@ -1,5 +1,5 @@
 /**
- * The real `MarketoClient` against the real emulator (DESIGN decisions 12-14, issue 3): tokens, the
+ * The real `MarketoClient` against the real emulator (docs/design.md decisions 12-14, issue 3): tokens, the
  * limits, retries, no duplicate activity records, exact request sequences, and redaction on every
  * error path. The emulator and the client share one virtual clock (`ioClock`), so no test sleeps in real time; the
  * 615 tests use a real latency of a few milliseconds so that requests overlap.
@@ -141,7 +141,7 @@ describe("tokens", () => {
       "identity:ok",
       "describeCustomActivityType:ok",
     ]);
-    // Marketo hands back the same token with what is left of it (API-FACTS section 1, quirk 6.4).
+    // Marketo hands back the same token with what is left of it (docs/marketo-api.md section 1, quirk 6.4).
     expect(expiresIns(wire)).toStrictEqual([60, 0, 60]);
     expect(wire.tokens.size).toBe(2);
     expect(eventsOf(events, "tokenWait")).toStrictEqual([

@@ -179,17 +179,17 @@ export class Wire {
  * 1. `CustomActivityTypeRequest` requires `apiName`, `name`, `triggerName`, `filterName` and
  *    `primaryAttribute`. That is right for create and kept there; for update the docs require only
  *    the path apiName and hand-written clients send partial bodies, the swagger just reuses the create
- *    model (API-FACTS 4.1, 4.2 E and quirk 6.3). Update is validated against a copy with no `required`.
+ *    model (docs/marketo-api.md 4.1, 4.2 E and quirk 6.3). Update is validated against a copy with no `required`.
  * 2. `CustomActivity` requires `errors` and `id`, which are output-only: the spec shares one model for
- *    input and output (API-FACTS 4.1, quirk 6.3). Input items are validated against a copy without
+ *    input and output (docs/marketo-api.md 4.1, quirk 6.3). Input items are validated against a copy without
  *    them, under another name (the emulator suite's converter treats the name `CustomActivity` as a
  *    result item).
  * 3. `Attribute` (a record's secondary attribute) requires `name` and types `value` as an object: the
- *    docs identify an attribute by display `name` or by `apiName` and give plain values (API-FACTS
+ *    docs identify an attribute by display `name` or by `apiName` and give plain values (docs/marketo-api.md
  *    4.1 and 4.2 L; `object` is how the generator renders Java's `Object`). The copy requires `value`
  *    and one of `name` or `apiName`, and lets `value` be any JSON.
  * 4. `CustomActivityTypeAttribute` requires `name`; the docs' attribute-delete example sends only
- *    `{apiName}` (API-FACTS 4.2 K). Only attributes/delete uses a copy without `name` required;
+ *    `{apiName}` (docs/marketo-api.md 4.2 K). Only attributes/delete uses a copy without `name` required;
  *    attributes create and update keep it.
  * Everything else, including `additionalProperties: false` added by the converter, is as strict as
  * the emulator suite's response checks.
@@ -313,14 +313,14 @@ export function checkWire(wire: Wire): void {
     const where = `${exchange.method} ${exchange.pathAndQuery}`;
     const { operation } = exchange;
     if (operation === "identity") {
-      // The swagger puts the credentials in the query string, for GET and POST (API-FACTS section 1).
+      // The swagger puts the credentials in the query string, for GET and POST (docs/marketo-api.md section 1).
       expect(exchange.query.get("grant_type"), where).toBe("client_credentials");
       expect(exchange.query.get("client_id"), where).not.toBeNull();
       expect(exchange.query.get("client_secret"), where).not.toBeNull();
       expect(exchange.requestBody, where).toBeUndefined();
       expect(exchange.headers["authorization"], where).toBeUndefined();
     } else if (operation !== "unknown") {
-      // Header only; the access_token query parameter is deprecated (API-FACTS section 1, quirk 6.5).
+      // Header only; the access_token query parameter is deprecated (docs/marketo-api.md section 1, quirk 6.5).
       expect(exchange.headers["authorization"], where).toMatch(/^Bearer \S+$/);
       expect(exchange.query.has("access_token"), where).toBe(false);
       if (REQUEST_DEFINITION[operation] === undefined) {

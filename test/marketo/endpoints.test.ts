@@ -5,7 +5,7 @@ import { matchRoute, type RequestSpec } from "../../src/marketo/endpoints.js";
 const TYPE = "/rest/v1/activities/external/type";
 
 describe("endpoint builders", () => {
-  it("build the method, path, query and body of every operation (API-FACTS section 4)", () => {
+  it("build the method, path, query and body of every operation (docs/marketo-api.md section 4)", () => {
     const attribute = { apiName: "minutesWatched", name: "Minutes Watched", dataType: "integer" as const };
     const specs: [RequestSpec, Partial<RequestSpec>][] = [
       [endpoints.listActivityTypes(), { method: "GET", path: "/rest/v1/activities/types.json" }],

@@ -243,7 +243,7 @@ describe("responses", () => {
     expect(error.message).toContain("empty result");
   });
 
-  it("accepts an empty result from approve, discardDraft and delete (undocumented, API-FACTS 8.8)", async () => {
+  it("accepts an empty result from approve, discardDraft and delete (undocumented, docs/marketo-api.md 8.8)", async () => {
     const { client, stub } = setup();
     stub.reply("approveCustomActivityType", ok([]));
     stub.reply("discardCustomActivityTypeDraft", ok([]));

@@ -648,7 +648,7 @@ describe("diff: update of a published type (steps and risk classes)", () => {
   it("fails when a type at the 20-attribute limit replaces an attribute: the draft must never hold 21 secondaries", () => {
     // Regression: steps() creates new attributes before it deletes old ones, so replacing one of 20 attributes
     // (an attribute apiName rename is a delete plus an add, decision 9) makes the draft hold 21 secondary
-    // attributes after the createAttributes call, which Marketo rejects with 1028 (API-FACTS 5.1; the
+    // attributes after the createAttributes call, which Marketo rejects with 1028 (docs/marketo-api.md 5.1; the
     // emulator checks it after every call; applyPlan against it fails at the createAttributes call with
     // "1028 Max field limit reached"). Deleting before creating keeps the draft within 20.
     // GIVEN a published type with 20 secondary attributes

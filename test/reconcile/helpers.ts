@@ -104,7 +104,7 @@ export function versionOf(definition: ActivityTypeDefinition): LiveVersion {
 
 let nextId = 100001;
 const idOf = new Map<string, number>();
-/** A stable id per apiName, as Marketo numbers custom types from about 100000 (API-FACTS 5.1). */
+/** A stable id per apiName, as Marketo numbers custom types from about 100000 (docs/marketo-api.md 5.1). */
 function id(apiName: string): number {
   if (!idOf.has(apiName)) idOf.set(apiName, nextId++);
   return idOf.get(apiName)!;
@@ -208,7 +208,7 @@ function mergeAttribute(target: LiveAttribute, change: AttributeRequest): LiveAt
 }
 
 /**
- * Replays `steps` on the type as the emulator models Marketo (API-FACTS 4.1, 5.2, 7.2): writes go to
+ * Replays `steps` on the type as the emulator models Marketo (docs/marketo-api.md 4.1, 5.2, 7.2): writes go to
  * the draft (a copy of live when there is none); one primary at a time, demoted before another is
  * promoted; attributes created must not exist, updated or deleted ones must; the primary cannot be
  * deleted; the 20-secondary limit (code 1028) is checked after every call.

@@ -14,7 +14,7 @@ import {
   versionOf,
 } from "./helpers.js";
 
-/** Describe's result in the documentation's example (API-FACTS 4.1 C). */
+/** Describe's result in the documentation's example (docs/marketo-api.md 4.1 C). */
 const described: WireCustomActivityType = {
   id: 100001,
   apiName: "webinarAttended",
