@@ -15,10 +15,10 @@ import { codes, emulate, only, record, TYPE, typeBody } from "./helpers.js";
 type Paths = Record<string, Record<string, { operationId?: string }>>;
 
 describe("emulator conformance with Adobe's swagger", () => {
-  it("finds the swagger files beside the clone", () => {
+  it("finds the swagger fixtures in test/fixtures/marketo", () => {
     for (const file of ["swagger-mapi.json", "swagger-identity.json"]) {
       const full = path.join(swaggerDir, file);
-      expect(existsSync(full), `${full} is missing; the conformance suite needs shared/marketo`).toBe(true);
+      expect(existsSync(full), `${full} is missing; the conformance suite needs these fixtures`).toBe(true);
     }
   });
 

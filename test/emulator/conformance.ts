@@ -1,7 +1,7 @@
 /**
- * Validates emulator responses against Adobe's swagger (`../shared/marketo/swagger-*.json`, beside
- * the clone). Every response that goes through `test/emulator/helpers.ts` is checked here, so the
- * whole emulator suite is a conformance run.
+ * Validates emulator responses against Adobe's swagger (`test/fixtures/marketo/swagger-*.json`, copies
+ * of Adobe's Apache-2.0 specs; see the README there). Every response that goes through
+ * `test/emulator/helpers.ts` is checked here, so the whole emulator suite is a conformance run.
  *
  * Swagger 2 schemas are converted to JSON Schema draft-07 for ajv:
  * - `$ref`s are inlined; `description` and `example` are dropped; `format: int32` becomes a
@@ -27,7 +27,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { identityErrorSchema } from "../../src/marketo/wire.js";
 
 export const repoRoot = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
-export const swaggerDir = path.resolve(repoRoot, "..", "shared", "marketo");
+export const swaggerDir = fileURLToPath(new URL("../fixtures/marketo/", import.meta.url));
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ function loadSpec(file: string): Json {
   if (!existsSync(full))
     throw new Error(
       `Conformance check cannot run: ${full} is missing. The emulator is validated against Adobe's swagger, ` +
-        "which lives in shared/marketo beside the clone (CI provides it); restore it there.",
+        "a fixture of this repository (test/fixtures/marketo); restore it from git.",
     );
   return JSON.parse(readFileSync(full, "utf8")) as Json;
 }
