@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { App, NullProvider, NullResource, TerraformStack } from "../src/constructs/cdktf.js";
+import { resource as nullResource, provider } from "@cdktf/provider-null";
+import { App, TerraformStack } from "cdktf";
 import { CustomActivityType, MarketoInstance } from "../src/constructs/index.js";
 import { definitionLeaves, parseActivityType } from "../src/schema/index.js";
 
@@ -52,14 +53,14 @@ function ours(n: number) {
 
 function baseline(n: number) {
   return (stack: TerraformStack) => {
-    new NullProvider(stack, "null");
+    new provider.NullProvider(stack, "null");
     for (let i = 0; i < n; i++) {
       const triggers = {
         ...definitionLeaves(parseActivityType(definition(i))),
         "instance.approve": "true",
         "instance.envPrefix": "MARKETO",
       };
-      const resource = new NullResource(stack, `r${i}`, {
+      const resource = new nullResource.Resource(stack, `r${i}`, {
         triggers,
         lifecycle: { createBeforeDestroy: true },
         provisioners: [{ type: "local-exec", command: `echo apply activity${i}` }],

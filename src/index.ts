@@ -6,6 +6,7 @@
 
 // Constructs
 export {
+  type ActivityTypeResource,
   COMMAND_CONTEXT_KEY,
   CustomActivityType,
   type CustomActivityTypeProps,
@@ -16,8 +17,6 @@ export {
   type ResourceKind,
   RetiredActivityType,
   type RetiredActivityTypeProps,
-  TerraformData,
-  type TerraformDataConfig,
 } from "./constructs/index.js";
 
 // Definitions and the manifest

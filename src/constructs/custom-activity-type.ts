@@ -1,3 +1,4 @@
+import { Construct, type IConstruct } from "constructs";
 import {
   type ActivityTypeDefinition,
   type ActivityTypeInput,
@@ -8,17 +9,11 @@ import {
   type PrimaryAttributeInput,
   type ValidationIssue,
 } from "../schema/index.js";
-import {
-  Construct,
-  type LocalExecProvisioner,
-  NullProvider,
-  NullResource,
-  type TerraformResource,
-  TerraformStack,
-} from "./cdktf.js";
+import type { LocalExecProvisioner, TerraformResource } from "./cdk.js";
+import { PROVISIONER_ENV } from "./launcher.js";
 import { MarketoInstance } from "./marketo-instance.js";
 import { ACTIVITY_TYPE, isMarked, mark, terraformName } from "./private/markers.js";
-import { TerraformData } from "./terraform-data.js";
+import { ensureNullProvider, resourceClasses } from "./resources.js";
 
 /**
  * Properties of a `CustomActivityType`, named as in Marketo's REST API.
@@ -81,8 +76,8 @@ export class CustomActivityType extends Construct {
   public readonly apiName: string;
   /** The instance this type belongs to. */
   public readonly instance: MarketoInstance;
-  /** The Terraform resource standing for this type (`null_resource` or `terraform_data`). */
-  public readonly resource: TerraformResource;
+  /** The Terraform resource standing for this type (`terraform_data` or `null_resource`). */
+  public readonly resource: ActivityTypeResource;
 
   private readonly props: Omit<CustomActivityTypeProps, "attributes">;
   private readonly attributeInputs: AttributeInput[] | unknown;
@@ -161,6 +156,19 @@ export function instanceTriggers(instance: MarketoInstance): Record<string, stri
 }
 
 /**
+ * The Terraform resource standing for an activity type or a tombstone: `terraform_data` or
+ * `null_resource`, made with the CDK (cdktf or cdktn) of the app's stack.
+ */
+export interface ActivityTypeResource extends IConstruct {
+  /** `terraform_data` or `null_resource`. */
+  readonly terraformResourceType: string;
+  /** The resource's name in Terraform (`prod_webinarAttended`). */
+  readonly friendlyUniqueId: string;
+  /** Adds a raw override to the synthesized resource, e.g. `addOverride("lifecycle.prevent_destroy", true)`. */
+  addOverride(path: string, value: unknown): void;
+}
+
+/**
  * Creates the resource for a type or a tombstone: the instance's resource kind, a stable logical
  * id from instance id and apiName (never the construct path, so moving code does not replace it),
  * field-level triggers, `create_before_destroy` so a change never runs a destroy step, and a
@@ -172,61 +180,21 @@ export function createResource(
   apiName: string,
   logicalId: string,
   triggers: () => Record<string, string>,
-): TerraformResource {
+): ActivityTypeResource {
   const instance = MarketoInstance.of(owner);
   const command = `${instance.command} apply --manifest ${instance.manifestFileName} --only ${apiName} --auto-approve`;
-  const provisioners: LocalExecProvisioner[] = [{ type: "local-exec", command }];
-  const lifecycle = { createBeforeDestroy: true };
+  // The variable tells the CLI that Terraform runs it, so its messages name what can be changed in code.
+  const provisioners: LocalExecProvisioner[] = [
+    { type: "local-exec", command, environment: { [PROVISIONER_ENV]: "1" } },
+  ];
+  const classes = resourceClasses(instance.cdk);
   let resource: TerraformResource;
   if (instance.resourceKind === "terraform_data") {
-    resource = new TerraformData(owner, "Resource", { triggersReplace: triggers, lifecycle, provisioners });
+    resource = classes.createTerraformData(owner, "Resource", { triggers, provisioners });
   } else {
-    ensureNullProvider(TerraformStack.of(owner));
-    resource = new LateTriggersNullResource(owner, "Resource", { lifecycle, provisioners }, triggers);
+    ensureNullProvider(instance.stack, classes);
+    resource = classes.createNullResource(owner, "Resource", { triggers, provisioners });
   }
   resource.overrideLogicalId(terraformName(logicalId));
   return resource;
-}
-
-/**
- * `null_resource` whose triggers are computed at synth, so attributes added after construction
- * count. (A `Lazy` token would do the same, but captures a stack trace per resource: slow at scale.)
- */
-class LateTriggersNullResource extends NullResource {
-  constructor(
-    scope: Construct,
-    id: string,
-    config: ConstructorParameters<typeof NullResource>[2],
-    private readonly produceTriggers: () => Record<string, string>,
-  ) {
-    super(scope, id, config);
-  }
-
-  protected override synthesizeAttributes(): Record<string, unknown> {
-    return { ...super.synthesizeAttributes(), triggers: this.produceTriggers() };
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    const attributes = super.synthesizeHclAttributes();
-    const triggers = this.produceTriggers();
-    return {
-      ...attributes,
-      triggers: { value: triggers, isBlock: false, type: "map", storageClassType: "stringMap" },
-    };
-  }
-}
-
-const NULL_PROVIDER_ID = "marketo-activities-null-provider";
-
-/** The null provider must be configured once per stack; reuse one the app already declared. */
-function ensureNullProvider(stack: TerraformStack): void {
-  const existing = stack.node
-    .findAll()
-    .some(
-      (c) =>
-        c.node.id === NULL_PROVIDER_ID ||
-        ((c as { terraformResourceType?: string }).terraformResourceType === "null" &&
-          "terraformProviderSource" in c),
-    );
-  if (!existing) new NullProvider(stack, NULL_PROVIDER_ID);
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Construct, type IConstruct } from "constructs";
 import { z } from "zod";
 import {
   buildManifest,
@@ -16,13 +17,13 @@ import {
   type ValidationIssue,
 } from "../schema/index.js";
 import {
-  Aspects,
-  Construct,
+  cdkOf,
   ERROR_ANNOTATION,
-  type IConstruct,
+  type FoundCdk,
   type ISynthesisSession,
-  TerraformStack,
-} from "./cdktf.js";
+  type TerraformStack,
+} from "./cdk.js";
+import { DEFAULT_COMMAND, LAUNCHER_FILE_NAME, LAUNCHER_SOURCE } from "./launcher.js";
 import {
   ACTIVITY_TYPE,
   claimManifestWriter,
@@ -41,9 +42,6 @@ export const RESOURCE_KIND_CONTEXT_KEY = "marketo-activities:resourceKind";
 /** The cdktf context key that sets the default `command` run by the provisioners. */
 export const COMMAND_CONTEXT_KEY = "marketo-activities:command";
 
-/** The command the provisioners run by default: the package's CLI from the app's node_modules. */
-export const DEFAULT_COMMAND = "npx --no-install marketo-activities";
-
 /** Properties of a `MarketoInstance`. */
 export interface MarketoInstanceProps {
   /**
@@ -56,10 +54,11 @@ export interface MarketoInstanceProps {
   readonly envPrefix?: string;
 
   /**
-   * The Terraform resource that stands for each activity type. `null_resource` needs the
-   * `hashicorp/null` provider; `terraform_data` is built into Terraform >= 1.4 and works air-gapped.
+   * The Terraform resource that stands for each activity type. `terraform_data` is built into
+   * Terraform >= 1.4: no provider download, works air-gapped. `null_resource` needs the
+   * `hashicorp/null` provider downloaded at `terraform init`.
    *
-   * @default the cdktf context value `marketo-activities:resourceKind`, else "null_resource"
+   * @default the cdktf context value `marketo-activities:resourceKind`, else "terraform_data"
    */
   readonly resourceKind?: ResourceKind;
 
@@ -83,7 +82,9 @@ export interface MarketoInstanceProps {
    * The command the create-time provisioners run, followed by `apply --manifest ... --only ...`.
    * It runs in the stack's directory, so keep it portable (no absolute paths).
    *
-   * @default the cdktf context value `marketo-activities:command`, else "npx --no-install marketo-activities"
+   * @default the cdktf context value `marketo-activities:command`, else "node marketo-activities.mjs":
+   * a launcher synth writes into the stack directory, which runs the CLI installed in the app's
+   * node_modules (fast, and never downloads)
    */
   readonly command?: string;
 }
@@ -98,7 +99,7 @@ const instancePropsSchema = z.strictObject({
     .enum(["null_resource", "terraform_data"], {
       error: rule(
         'resourceKind must be "null_resource" or "terraform_data"',
-        'use "terraform_data" when the null provider cannot be downloaded',
+        'use "terraform_data" (the default, built into Terraform) unless you need null_resource',
       ),
     })
     .optional(),
@@ -183,11 +184,17 @@ export class MarketoInstance extends Construct {
   public readonly manifestFileName: string;
 
   private readonly propIssues: ValidationIssue[];
+  /** @internal The CDK (cdktf or cdktn) of the stack this instance is in. */
+  public readonly cdk: FoundCdk;
+  /** @internal */
+  public readonly stack: TerraformStack;
 
   constructor(scope: Construct, id: string, props: MarketoInstanceProps = {}) {
+    const { stack, cdk } = cdkOf(scope, `MarketoInstance "${id}"`);
     super(scope, id);
     mark(this, INSTANCE);
-    const stack = TerraformStack.of(this);
+    this.cdk = cdk;
+    this.stack = stack;
 
     const parsed = instancePropsSchema.safeParse(props);
     this.propIssues = parsed.success ? [] : toIssues(parsed.error, props);
@@ -212,7 +219,7 @@ export class MarketoInstance extends Construct {
     // Problems become error annotations at synth (through an aspect, so that types added after
     // this constructor count). `cdktf synth` prints each one as `ERROR [path]: ...` and exits 1,
     // without the stack trace a thrown validation error would print; `app.synth()` throws them.
-    Aspects.of(this).add({ visit: (node) => node === this && this.annotateProblems() });
+    cdk.module.Aspects.of(this).add({ visit: (node) => node === this && this.annotateProblems() });
     installManifestWriter(stack);
   }
 
@@ -283,7 +290,7 @@ export class MarketoInstance extends Construct {
 
   private contextResourceKind(): ResourceKind {
     const value = this.contextString(RESOURCE_KIND_CONTEXT_KEY);
-    if (value === undefined) return "null_resource";
+    if (value === undefined) return "terraform_data";
     if (value === "null_resource" || value === "terraform_data") return value;
     this.propIssues.push({
       path: `context "${RESOURCE_KIND_CONTEXT_KEY}"`,
@@ -291,7 +298,7 @@ export class MarketoInstance extends Construct {
       message: 'must be "null_resource" or "terraform_data"',
       fix: "correct the context value in cdktf.json",
     });
-    return "null_resource";
+    return "terraform_data";
   }
 
   /**
@@ -373,8 +380,7 @@ export class MarketoInstance extends Construct {
         fix: "remove types, or raise maxActivityTypes if your subscription allows more",
       });
     }
-    const stack = TerraformStack.of(this);
-    const sameId = stack.node
+    const sameId = this.stack.node
       .findAll()
       .filter((c) => MarketoInstance.isMarketoInstance(c) && c !== this && c.instanceId === this.instanceId);
     if (sameId.length > 0) {
@@ -398,7 +404,8 @@ function typeHeading(type: DeclaredType): string {
 
 /**
  * Wraps the stack's synthesizer once, so that every `MarketoInstance` in the stack writes its
- * manifest next to `cdk.tf.json` (docs/cdktf.md section 5: the public way to add files).
+ * manifest next to `cdk.tf.json` (docs/cdktf.md section 5: the public way to add files), and the
+ * launcher the provisioners run when an instance uses the default command.
  */
 function installManifestWriter(stack: TerraformStack): void {
   if (!claimManifestWriter(stack)) return;
@@ -412,6 +419,9 @@ function installManifestWriter(stack: TerraformStack): void {
         // An invalid instance has error annotations already; synth fails on them after this.
         if (instance.validate().length > 0) continue;
         writeFileSync(join(directory, instance.manifestFileName), serializeManifest(instance.toManifest()));
+      }
+      if (instances.some((instance) => instance.command === DEFAULT_COMMAND)) {
+        writeFileSync(join(directory, LAUNCHER_FILE_NAME), LAUNCHER_SOURCE);
       }
     },
   };

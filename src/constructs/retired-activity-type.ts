@@ -1,6 +1,6 @@
+import { Construct } from "constructs";
 import { apiNameSchema, toIssues, type ValidationIssue } from "../schema/index.js";
-import { Construct, type TerraformResource } from "./cdktf.js";
-import { createResource, instanceTriggers } from "./custom-activity-type.js";
+import { type ActivityTypeResource, createResource, instanceTriggers } from "./custom-activity-type.js";
 import { MarketoInstance } from "./marketo-instance.js";
 import { isMarked, mark, RETIRED_TYPE } from "./private/markers.js";
 
@@ -29,7 +29,7 @@ export class RetiredActivityType extends Construct {
   /** The instance this tombstone belongs to. */
   public readonly instance: MarketoInstance;
   /** The Terraform resource whose creation runs the delete. */
-  public readonly resource: TerraformResource;
+  public readonly resource: ActivityTypeResource;
 
   private readonly issues: ValidationIssue[];
 

@@ -286,7 +286,7 @@ describe("invalid definitions fail synth with every problem, where, what was rec
 
       # resourceKind unknown
       [stack/prod] MarketoInstance "prod" has 1 problem:
-        - resourceKind: got "aws_instance"; resourceKind must be "null_resource" or "terraform_data". Fix: use "terraform_data" when the null provider cannot be downloaded
+        - resourceKind: got "aws_instance"; resourceKind must be "null_resource" or "terraform_data". Fix: use "terraform_data" (the default, built into Terraform) unless you need null_resource
 
       # resourceKind context unknown
       [stack/prod] MarketoInstance "prod" has 1 problem:

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
 import { afterEach, describe, expect, it } from "vitest";
-import { Construct, TerraformStack, Testing } from "../../src/constructs/cdktf.js";
 import { CustomActivityType, MarketoInstance, RetiredActivityType } from "../../src/constructs/index.js";
 import { manifestSchema } from "../../src/schema/index.js";
 import { synthInstance, webinar } from "../helpers/constructs.js";
@@ -10,8 +11,8 @@ type Resources = Record<string, Record<string, Record<string, unknown>>>;
 const resources = (json: { resource?: Resources }): Resources => json.resource ?? {};
 
 describe("CustomActivityType synthesis", () => {
-  it("synthesizes one terraform_data per type with field-level triggers, create_before_destroy and a portable apply command", () => {
-    const { json, errors } = synthInstance((prod) => new CustomActivityType(prod, "webinar", webinar));
+  it("synthesizes one terraform_data per type by default, with field-level triggers, create_before_destroy and a portable apply command", () => {
+    const { json, errors } = synthInstance((prod) => new CustomActivityType(prod, "webinar", webinar), {});
     expect(errors).toStrictEqual([]);
     const data = resources(json)["terraform_data"]!;
     expect(Object.keys(data)).toStrictEqual(["prod_webinarAttended"]);
@@ -21,7 +22,8 @@ describe("CustomActivityType synthesis", () => {
         {
           "local-exec": {
             command:
-              "npx --no-install marketo-activities apply --manifest marketo-activities.prod.json --only webinarAttended --auto-approve",
+              "node marketo-activities.mjs apply --manifest marketo-activities.prod.json --only webinarAttended --auto-approve",
+            environment: { MARKETO_ACTIVITIES_PROVISIONER: "1" },
           },
         },
       ],
@@ -45,8 +47,10 @@ describe("CustomActivityType synthesis", () => {
     expect(JSON.stringify(json["terraform"] ?? {})).not.toContain("required_providers");
   });
 
-  it("uses null_resource and configures the null provider by default", () => {
-    const { json } = synthInstance((prod) => new CustomActivityType(prod, "webinar", webinar), {});
+  it("uses null_resource and configures the null provider when resourceKind says so", () => {
+    const { json } = synthInstance((prod) => new CustomActivityType(prod, "webinar", webinar), {
+      resourceKind: "null_resource",
+    });
     const nulls = resources(json)["null_resource"]!;
     expect(nulls["prod_webinarAttended"]).toMatchObject({
       lifecycle: { create_before_destroy: true },
@@ -60,15 +64,15 @@ describe("CustomActivityType synthesis", () => {
   });
 
   it("takes the resource kind from the cdktf context, and props win over context", () => {
-    const context = { "marketo-activities:resourceKind": "terraform_data" };
+    const context = { "marketo-activities:resourceKind": "null_resource" };
     const fromContext = synthInstance((prod) => new CustomActivityType(prod, "w", webinar), {}, context);
-    expect(Object.keys(resources(fromContext.json))).toStrictEqual(["terraform_data"]);
+    expect(Object.keys(resources(fromContext.json))).toStrictEqual(["null_resource"]);
     const fromProps = synthInstance(
       (prod) => new CustomActivityType(prod, "w", webinar),
-      { resourceKind: "null_resource" },
+      { resourceKind: "terraform_data" },
       context,
     );
-    expect(Object.keys(resources(fromProps.json))).toStrictEqual(["null_resource"]);
+    expect(Object.keys(resources(fromProps.json))).toStrictEqual(["terraform_data"]);
   });
 
   it("takes the provisioner command from props or the cdktf context", () => {
@@ -89,8 +93,16 @@ describe("CustomActivityType synthesis", () => {
   it("configures one null provider for several instances in one stack", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "stack");
-    new CustomActivityType(new MarketoInstance(stack, "dev"), "w", webinar);
-    new CustomActivityType(new MarketoInstance(stack, "prod"), "w", webinar);
+    new CustomActivityType(
+      new MarketoInstance(stack, "dev", { resourceKind: "null_resource" }),
+      "w",
+      webinar,
+    );
+    new CustomActivityType(
+      new MarketoInstance(stack, "prod", { resourceKind: "null_resource" }),
+      "w",
+      webinar,
+    );
     const json = JSON.parse(Testing.synth(stack, true));
     expect(json.provider.null).toHaveLength(1);
     expect(Object.keys(json.resource.null_resource).sort()).toStrictEqual([
@@ -200,7 +212,11 @@ describe("the manifest", () => {
   it("is written next to cdk.tf.json, valid against the manifest schema, with types and tombstones sorted", () => {
     const { outdir } = build();
     const stackDir = join(outdir, "stacks", "marketing");
-    expect(readdirSync(stackDir).sort()).toStrictEqual(["cdk.tf.json", "marketo-activities.prod.json"]);
+    expect(readdirSync(stackDir).sort()).toStrictEqual([
+      "cdk.tf.json",
+      "marketo-activities.mjs",
+      "marketo-activities.prod.json",
+    ]);
     const manifest = manifestSchema.parse(
       JSON.parse(readFileSync(join(stackDir, "marketo-activities.prod.json"), "utf8")),
     );

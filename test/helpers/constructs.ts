@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from "../../src/constructs/cdktf.js";
+import { TerraformStack, Testing } from "cdktf";
 import { MarketoInstance, type MarketoInstanceProps } from "../../src/constructs/index.js";
 
 /** A valid definition to start from; tests override one field at a time. */

@@ -1,4 +1,4 @@
-import type { IConstruct } from "../cdktf.js";
+import type { IConstruct } from "constructs";
 
 /** Marks constructs by kind without `instanceof`, which breaks across two copies of this package. */
 export const INSTANCE = Symbol.for("cdktf-marketo-activities.MarketoInstance");

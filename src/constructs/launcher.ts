@@ -1,0 +1,41 @@
+/**
+ * The file Terraform's provisioners run. Synth writes it into each stack directory (Terraform's
+ * working directory for local-exec), so the command is short, portable between the machine that
+ * synthesizes and the one that deploys, starts the CLI installed in the app's node_modules
+ * without npx's start-up cost, and never downloads anything.
+ */
+
+/** The launcher's file name in the stack directory. */
+export const LAUNCHER_FILE_NAME = "marketo-activities.mjs";
+
+/** The command the provisioners run by default, followed by `apply ...`. */
+export const DEFAULT_COMMAND = `node ${LAUNCHER_FILE_NAME}`;
+
+/** The environment variable the provisioners set, so the CLI words its messages for Terraform. */
+export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
+
+/**
+ * The launcher's source. It resolves the package from the stack directory upwards (the app's
+ * node_modules), runs the `marketo-activities` bin it declares, and fails with a clear message
+ * when the package is not installed there.
+ */
+export const LAUNCHER_SOURCE = `// Written by cdktf-marketo-activities at synth; Terraform's local-exec provisioners run it.
+// It starts the marketo-activities CLI installed in this app's node_modules and never downloads.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+let packageJson;
+try {
+  packageJson = createRequire(import.meta.url).resolve("cdktf-marketo-activities/package.json");
+} catch {
+  process.stderr.write(
+    "Error: cdktf-marketo-activities is not installed in this app, so the provisioner cannot run marketo-activities.\\n" +
+      "Hint: run \`npm ci\` (or \`npm install\`) in the cdktf app directory before \`cdktf deploy\`.\\n",
+  );
+  process.exit(1);
+}
+const bin = JSON.parse(readFileSync(packageJson, "utf8")).bin["marketo-activities"];
+await import(pathToFileURL(join(dirname(packageJson), bin)).href);
+`;
