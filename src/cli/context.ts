@@ -1,6 +1,13 @@
 import { createColors } from "picocolors";
 import { MarketoClient, type MarketoClientSettings } from "../marketo/client.js";
-import { type Colors, diff, NO_COLORS, type Plan, readInstance } from "../reconcile/index.js";
+import {
+  type Colors,
+  diff,
+  type MessageContext,
+  NO_COLORS,
+  type Plan,
+  readInstance,
+} from "../reconcile/index.js";
 import { isUserError, type Manifest, MarketoActivitiesError } from "../schema/index.js";
 import type { CliIO } from "./io.js";
 import { type FoundManifest, findManifests, selectOnly } from "./manifests.js";
@@ -25,6 +32,20 @@ export function colorsFor(io: CliIO, wanted: boolean): Colors {
   return { green: c.green, yellow: c.yellow, red: c.red, cyan: c.cyan, bold: c.bold, dim: c.dim };
 }
 
+/** The environment variable a cdktf resource's `local-exec` provisioner sets for the apply it runs. */
+export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
+
+/** `provisioner` inside a cdktf provisioner (messages then offer code changes, never flags), else `cli`. */
+export function messageContext(io: CliIO): MessageContext {
+  const value = io.env[PROVISIONER_ENV];
+  return value === "1" || value === "true" ? "provisioner" : "cli";
+}
+
+/** The manifests plan and apply work on: found on disk, narrowed by `--only`. */
+export function findTargets(options: TargetOptions, io: CliIO): FoundManifest[] {
+  return selectOnly(findManifests({ cwd: io.cwd, ...pick(options, "manifest", "stack") }), options.only);
+}
+
 /** One client per instance, credentials from the instance's env prefix. */
 export function clientFor(manifest: Pick<Manifest, "instance">, io: CliIO, deps: CliDeps): MarketoClient {
   return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, deps.clientSettings ?? {});
@@ -37,16 +58,13 @@ export interface PlannedInstance {
   readonly plan: Plan;
 }
 
-/** Finds the manifests, reads each instance with the fewest calls, and diffs. */
+/** Reads each instance of the manifests `found` with the fewest calls, and diffs. */
 export async function planInstances(
+  found: readonly FoundManifest[],
   options: TargetOptions,
   io: CliIO,
   deps: CliDeps,
 ): Promise<PlannedInstance[]> {
-  const found = selectOnly(
-    findManifests({ cwd: io.cwd, ...pick(options, "manifest", "stack") }),
-    options.only,
-  );
   // Credentials are checked for every instance before any call, so one message names them all.
   const failures: MarketoActivitiesError[] = [];
   const clients = found.map((f) => {

@@ -3,6 +3,39 @@ import { MarketoActivitiesError } from "../schema/index.js";
 import type { ReconcileClient } from "./read.js";
 import type { Plan, Step, TypePlan } from "./types.js";
 
+/**
+ * Where a message is read, which decides the remedy it offers: `cli` is a terminal or CI job, where
+ * flags can be added to the command; `provisioner` is a cdktf resource's `local-exec` provisioner
+ * (MARKETO_ACTIVITIES_PROVISIONER=1), which runs a fixed command: only the code can change.
+ */
+export type MessageContext = "cli" | "provisioner";
+
+/** What to do about destructive changes a definition does not allow. */
+export function destructiveRemedy(context: MessageContext = "cli"): string {
+  return context === "provisioner"
+    ? "set allowDestructiveChanges: true on the type (reviewed in the pull request), then deploy again"
+    : "set allowDestructiveChanges: true on the type (reviewed in the pull request) or pass --allow-destructive";
+}
+
+/**
+ * What to do about a foreign draft. `discard`: the type has a live version to fall back to (the draft
+ * is discarded), else the draft is overwritten. The `cli` text ends every plan's `conflict`.
+ */
+export function foreignDraftRemedy(discard: boolean, context: MessageContext = "cli"): string {
+  if (context === "provisioner") {
+    return "Fold their change into the code, or approve or discard the draft in Marketo Admin, or run `marketo-activities apply --discard-foreign-drafts` outside Terraform; then deploy again";
+  }
+  return `Fold their change into the code, or ${discard ? "discard the draft" : "overwrite the draft"} with --discard-foreign-drafts`;
+}
+
+/** A type's conflict, with the remedy for `context` (the plan holds the `cli` text). */
+export function conflictText(type: TypePlan, context: MessageContext = "cli"): string | undefined {
+  if (type.conflict === undefined || context === "cli") return type.conflict;
+  const cli = foreignDraftRemedy(type.steps[0]?.op === "discardDraft", "cli");
+  if (!type.conflict.endsWith(cli)) return type.conflict;
+  return `${type.conflict.slice(0, -cli.length)}${foreignDraftRemedy(true, context)}`;
+}
+
 /** Options of `applyPlan`. */
 export interface ApplyOptions {
   /** Apply destructive changes even where the definition does not allow them (`--allow-destructive`). */
@@ -15,6 +48,8 @@ export interface ApplyOptions {
    * @default 10
    */
   readonly concurrency?: number;
+  /** Where the refusal messages are read: they offer flags only in `cli`. @default "cli" */
+  readonly context?: MessageContext;
   /** Called as each type starts, makes a call, and ends. */
   readonly onProgress?: (event: ApplyEvent) => void;
 }
@@ -78,11 +113,11 @@ export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
     if (type.destructiveNotAllowed === true && options.allowDestructive !== true) {
       const what = type.changes.filter((c) => c.risk === "destructive").map((c) => c.path);
       reasons.push(
-        `${type.apiName}: destructive changes (${what.join(", ")}) are not allowed; set allowDestructiveChanges: true on the type (reviewed in the pull request) or pass --allow-destructive`,
+        `${type.apiName}: destructive changes (${what.join(", ")}) are not allowed; ${destructiveRemedy(options.context)}`,
       );
     }
     if (type.conflict !== undefined && options.discardForeignDrafts !== true) {
-      reasons.push(`${type.apiName}: ${type.conflict}`);
+      reasons.push(`${type.apiName}: ${conflictText(type, options.context)}`);
     }
   }
   if (!plan.limits.ok) {

@@ -6,6 +6,7 @@ import {
   type Manifest,
   typeLeaves,
 } from "../schema/index.js";
+import { foreignDraftRemedy } from "./apply.js";
 import { fingerprint, hasLive } from "./read.js";
 import {
   type Action,
@@ -270,7 +271,7 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
     steps: all,
     ...(draftState === "foreign"
       ? {
-          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin (or an earlier apply with approve: false, or one that was interrupted, left it and the code has changed since). Fold their change into the code, or ${discard ? "discard the draft" : "overwrite the draft"} with --discard-foreign-drafts`,
+          conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin (or an earlier apply with approve: false, or one that was interrupted, left it and the code has changed since). ${foreignDraftRemedy(discard)}`,
         }
       : {}),
     ...(risk === "destructive" && !definition.allowDestructiveChanges ? { destructiveNotAllowed: true } : {}),

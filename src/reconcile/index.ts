@@ -4,6 +4,10 @@ export {
   ApplyRefusedError,
   type ApplyResult,
   applyPlan,
+  conflictText,
+  destructiveRemedy,
+  foreignDraftRemedy,
+  type MessageContext,
   refusals,
   type TypeResult,
 } from "./apply.js";

@@ -1,3 +1,4 @@
+import { conflictText, destructiveRemedy, type MessageContext } from "./apply.js";
 import { serializePlans } from "./plan-file.js";
 import type { FieldChange, Plan, TypePlan } from "./types.js";
 
@@ -78,7 +79,11 @@ function instanceLabel(plan: Plan): string {
 }
 
 /** Terraform-like text: `+ create`, `~ update`, `- delete`, per field `before -> after`. */
-export function renderText(plans: readonly Plan[], c: Colors = NO_COLORS): string {
+export function renderText(
+  plans: readonly Plan[],
+  c: Colors = NO_COLORS,
+  options: { readonly context?: MessageContext } = {},
+): string {
   const lines: string[] = [];
   for (const plan of plans) {
     lines.push(c.bold(`Marketo ${instanceLabel(plan)}`), "");
@@ -105,11 +110,14 @@ export function renderText(plans: readonly Plan[], c: Colors = NO_COLORS): strin
               );
         lines.push(`      ${mark} ${changeLine(change, width)}${tag}`);
       }
-      if (type.conflict !== undefined) lines.push(c.red(`      ! conflict: ${type.conflict}`));
+      if (type.conflict !== undefined)
+        lines.push(c.red(`      ! conflict: ${conflictText(type, options.context)}`));
       if (type.destructiveNotAllowed === true) {
         lines.push(
           c.red(
-            "      ! destructive changes are not allowed: set allowDestructiveChanges: true on the type, or pass --allow-destructive",
+            options.context === "provisioner"
+              ? `      ! destructive changes are not allowed: ${destructiveRemedy("provisioner")}`
+              : "      ! destructive changes are not allowed: set allowDestructiveChanges: true on the type, or pass --allow-destructive",
           ),
         );
       }
@@ -147,7 +155,10 @@ const cell = (value: string | undefined) =>
  * action / risk, per-type field changes, unmanaged types and limits, calls, and the raw plan in
  * a collapsed section.
  */
-export function renderMarkdown(plans: readonly Plan[]): string {
+export function renderMarkdown(
+  plans: readonly Plan[],
+  options: { readonly context?: MessageContext } = {},
+): string {
   const out: string[] = [`### Marketo activity types: ${headline(plans)}`, ""];
   const attention: string[] = [];
   for (const plan of plans) {
@@ -160,7 +171,7 @@ export function renderMarkdown(plans: readonly Plan[]): string {
       }
       if (type.conflict !== undefined) {
         attention.push(
-          `⚠️ **${plan.instance.id} / ${type.apiName}**: ${oneLine(type.conflict).replace("--discard-foreign-drafts", "`--discard-foreign-drafts`")}. Apply will refuse until then.`,
+          `⚠️ **${plan.instance.id} / ${type.apiName}**: ${options.context === "provisioner" ? oneLine(conflictText(type, "provisioner") ?? "") : oneLine(type.conflict).replace("--discard-foreign-drafts", "`--discard-foreign-drafts`")}. Apply will refuse until then.`,
         );
       }
       if (type.risk === "destructive" && type.destructiveNotAllowed !== true && type.action !== "noop") {

@@ -20,12 +20,15 @@ import {
   type CliDeps,
   clientFor,
   colorsFor,
+  findTargets,
+  messageContext,
   type PlannedInstance,
   planInstances,
   refuseSharedEndpoints,
   type TargetOptions,
 } from "../context.js";
 import type { CliIO } from "../io.js";
+import { checkManifests, refuseStale } from "../synth-check.js";
 
 /** Options of `marketo-activities apply`. */
 export interface ApplyOptions extends TargetOptions {
@@ -146,15 +149,21 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
       },
     );
   }
-  const planned =
-    options.planFile !== undefined
-      ? await pinnedPlans(options.planFile, io, deps)
-      : await planInstances(options, io, deps);
+  const context = messageContext(io);
+  let planned: PlannedInstance[];
+  if (options.planFile !== undefined) {
+    // A saved plan is what was reviewed; its instance is checked instead (pinnedPlans).
+    planned = await pinnedPlans(options.planFile, io, deps);
+  } else {
+    const found = findTargets(options, io);
+    refuseStale(checkManifests(found, io), context, io);
+    planned = await planInstances(found, options, io, deps);
+  }
   const plans = planned.map((p) => p.plan);
   const out = options.format === "text" ? io.stdout : io.stderr;
   if (options.format === "json") io.stdout(serializePlans(plans));
-  else if (options.format === "markdown") io.stdout(renderMarkdown(plans));
-  else io.stdout(renderText(plans, colorsFor(io, options.color)));
+  else if (options.format === "markdown") io.stdout(renderMarkdown(plans, { context }));
+  else io.stdout(renderText(plans, colorsFor(io, options.color), { context }));
 
   const summary = summarize(plans);
   if (summary.changes === 0) {
@@ -162,7 +171,9 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
     return 0;
   }
   const reasons = planned.flatMap((p) =>
-    refusals(p.plan, options).map((r) => (planned.length > 1 ? `${p.plan.instance.id}: ${r}` : r)),
+    refusals(p.plan, { ...options, context }).map((r) =>
+      planned.length > 1 ? `${p.plan.instance.id}: ${r}` : r,
+    ),
   );
   if (reasons.length > 0)
     throw new ApplyRefusedError(planned.map((p) => p.plan.instance.id).join(", "), reasons);
@@ -173,7 +184,10 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
         "ConfirmationRequired",
         "apply needs confirmation, and this is not an interactive terminal",
         {
-          hint: "review the plan above, then run again with --auto-approve (as CI and the cdktf provisioners do)",
+          hint:
+            context === "provisioner"
+              ? "the provisioner's command must end with --auto-approve: synthesize again with the installed cdktf-marketo-activities (`npx cdktf synth`) and deploy again"
+              : "review the plan above, then run again with --auto-approve (as CI and the cdktf provisioners do)",
         },
       );
     }
@@ -195,6 +209,7 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
     const result = await applyPlan(plan, client, {
       allowDestructive: options.allowDestructive === true,
       discardForeignDrafts: options.discardForeignDrafts === true,
+      context,
       onProgress: (event) => {
         const line = progressLine(event);
         if (line !== undefined) out(`  ${line}\n`);

@@ -2,8 +2,16 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { refusals, renderMarkdown, renderText, serializePlans, summarize } from "../../reconcile/index.js";
 import { MarketoActivitiesError } from "../../schema/index.js";
-import { type CliDeps, colorsFor, planInstances, type TargetOptions } from "../context.js";
+import {
+  type CliDeps,
+  colorsFor,
+  findTargets,
+  messageContext,
+  planInstances,
+  type TargetOptions,
+} from "../context.js";
 import type { CliIO } from "../io.js";
+import { checkManifests, provenanceLines, staleMarkdown, staleWarning } from "../synth-check.js";
 
 /** Options of `marketo-activities plan`. */
 export interface PlanOptions extends TargetOptions {
@@ -32,11 +40,18 @@ function writePlanFile(io: CliIO, file: string, content: string): void {
  * with --fail-on-refusal, 1 when apply would refuse the plan.
  */
 export async function planCommand(options: PlanOptions, io: CliIO, deps: CliDeps): Promise<number> {
-  const planned = await planInstances(options, io, deps);
+  const found = findTargets(options, io);
+  const context = messageContext(io);
+  // Which synth the plan is of, on stderr in every format: stdout stays the plan alone.
+  const checked = checkManifests(found, io);
+  io.stderr(provenanceLines(checked));
+  io.stderr(staleWarning(checked, "plan again"));
+  const planned = await planInstances(found, options, io, deps);
   const plans = planned.map((p) => p.plan);
   if (options.format === "json") io.stdout(serializePlans(plans));
-  else if (options.format === "markdown") io.stdout(renderMarkdown(plans));
-  else io.stdout(renderText(plans, colorsFor(io, options.color)));
+  else if (options.format === "markdown")
+    io.stdout(staleMarkdown(checked) + renderMarkdown(plans, { context }));
+  else io.stdout(renderText(plans, colorsFor(io, options.color), { context }));
   if (options.out !== undefined) {
     writePlanFile(io, options.out, serializePlans(plans));
     io.stderr(
@@ -45,7 +60,7 @@ export async function planCommand(options: PlanOptions, io: CliIO, deps: CliDeps
   }
   if (options.failOnRefusal === true) {
     const reasons = plans.flatMap((plan) =>
-      refusals(plan).map((r) => (plans.length > 1 ? `${plan.instance.id}: ${r}` : r)),
+      refusals(plan, { context }).map((r) => (plans.length > 1 ? `${plan.instance.id}: ${r}` : r)),
     );
     if (reasons.length > 0) {
       io.stderr(`Apply would refuse this plan:\n${reasons.map((r) => `  - ${r}`).join("\n")}\n`);
