@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { buildManifest, parseActivityType, serializeManifest } from "../../src/schema/index.js";
 import { SOURCES_FILE_NAME, writeSourcesRecord } from "../../src/sources/index.js";
-import { type CliRun, cli, THREE_TYPES } from "../helpers/cli.js";
+import { type CliRun, cli, THREE_TYPES, workspace } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tools.js";
 
 const SYNTHESIZED = new Date("2026-12-01T14:20:05Z");
@@ -151,5 +151,105 @@ describe("plan and apply never silently use a stale synth", () => {
     const apply = await cli(["apply", "--auto-approve"], { cwd: dir, env });
     expect(apply.code, apply.stderr).toBe(0);
     expectNoStackTrace(apply);
+  });
+});
+
+describe("refusals fit where they appear: a terminal or a cdktf provisioner", () => {
+  const PROVISIONER = { MARKETO_ACTIVITIES_PROVISIONER: "1" };
+  /** A flag such as --allow-destructive anywhere in the output. */
+  const FLAG = /(^|[\s`(])--[a-z]/m;
+
+  async function deployed() {
+    const ws = await workspace();
+    const manifest = ws.manifest(THREE_TYPES);
+    expect((await ws.run("apply", "--manifest", manifest, "--auto-approve")).code).toBe(0);
+    return ws;
+  }
+  const withoutAttendedLive = () => [
+    { ...THREE_TYPES[0]!, attributes: [THREE_TYPES[0]!.attributes![0]!] },
+    ...THREE_TYPES.slice(1),
+  ];
+
+  it("a destructive change: in a provisioner, names allowDestructiveChanges and no flag; on a terminal, offers the flag", async () => {
+    const ws = await deployed();
+    try {
+      const manifest = ws.manifest(withoutAttendedLive());
+      const inProvisioner = await cli(["apply", "--manifest", manifest, "--auto-approve"], {
+        cwd: ws.dir,
+        env: { ...ws.env, ...PROVISIONER },
+      });
+      expect(inProvisioner.code).toBe(1);
+      expect(inProvisioner.stderr).toContain(
+        "webinarAttended: destructive changes (attributes.attendedLive) are not allowed; set allowDestructiveChanges: true on the type (reviewed in the pull request), then deploy again",
+      );
+      expect(inProvisioner.stdout).toContain(
+        "! destructive changes are not allowed: set allowDestructiveChanges: true on the type (reviewed in the pull request), then deploy again",
+      );
+      expect(inProvisioner.stdout + inProvisioner.stderr).not.toMatch(FLAG);
+
+      const onTerminal = await ws.run("apply", "--manifest", manifest, "--auto-approve");
+      expect(onTerminal.code).toBe(1);
+      expect(onTerminal.stderr).toContain("allowDestructiveChanges: true");
+      expect(onTerminal.stderr).toContain("or pass --allow-destructive");
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it("a foreign draft: in a provisioner, says to resolve it in Marketo Admin or outside Terraform", async () => {
+    const ws = await deployed();
+    try {
+      const manifest = ws.manifest(THREE_TYPES);
+      const { MarketoClient } = await import("../../src/marketo/client.js");
+      await new MarketoClient({
+        baseUrl: ws.emulator.url,
+        clientId: ws.emulator.clientId,
+        clientSecret: ws.emulator.clientSecret,
+      }).updateCustomActivityType("webinarAttended", { name: "Webinar Attended Edited In Admin" });
+
+      const inProvisioner = await cli(["apply", "--manifest", manifest, "--auto-approve"], {
+        cwd: ws.dir,
+        env: { ...ws.env, ...PROVISIONER },
+      });
+      expect(inProvisioner.code).toBe(1);
+      const remedy =
+        "Fold their change into the code, or approve or discard the draft in Marketo Admin, or run `marketo-activities apply --discard-foreign-drafts` outside Terraform; then deploy again";
+      expect(inProvisioner.stderr).toContain(`(name = "Webinar Attended Edited In Admin")`);
+      expect(inProvisioner.stderr).toContain(remedy);
+      expect(inProvisioner.stdout).toContain(remedy);
+      // The only flag named is in the command to run outside Terraform.
+      expect((inProvisioner.stdout + inProvisioner.stderr).replaceAll(remedy, "")).not.toMatch(FLAG);
+
+      const onTerminal = await ws.run("apply", "--manifest", manifest, "--auto-approve");
+      expect(onTerminal.stderr).toContain("or discard the draft with --discard-foreign-drafts");
+
+      const markdown = await cli(["plan", "--manifest", manifest, "--format", "markdown"], {
+        cwd: ws.dir,
+        env: { ...ws.env, ...PROVISIONER },
+      });
+      expect(markdown.stdout).toContain(`${remedy}. Apply will refuse until then.`);
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it("confirmation: in a provisioner, the hint is about the synthesized command, not a flag to add", async () => {
+    const ws = await workspace();
+    try {
+      const manifest = ws.manifest(THREE_TYPES);
+      const run = await cli(["apply", "--manifest", manifest], {
+        cwd: ws.dir,
+        env: { ...ws.env, ...PROVISIONER },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        "Hint: this provisioner's command asks for a confirmation a provisioner cannot give (it was synthesized by another version): synthesize again",
+      );
+      expect(run.stdout + run.stderr).not.toMatch(FLAG);
+      const terminal = await ws.run("apply", "--manifest", manifest);
+      expect(terminal.stderr).toContain("Hint: review the plan above, then run again with --auto-approve");
+    } finally {
+      await ws.close();
+    }
   });
 });

@@ -186,7 +186,7 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
         {
           hint:
             context === "provisioner"
-              ? "the provisioner's command must end with --auto-approve: synthesize again with the installed cdktf-marketo-activities (`npx cdktf synth`) and deploy again"
+              ? "this provisioner's command asks for a confirmation a provisioner cannot give (it was synthesized by another version): synthesize again with the installed cdktf-marketo-activities (`npx cdktf synth`) and deploy again"
               : "review the plan above, then run again with --auto-approve (as CI and the cdktf provisioners do)",
         },
       );
