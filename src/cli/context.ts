@@ -1,5 +1,5 @@
 import { createColors } from "picocolors";
-import { MarketoClient, type MarketoClientSettings } from "../marketo/client.js";
+import { MarketoClient, type MarketoClientEvent, type MarketoClientSettings } from "../marketo/client.js";
 import {
   type Colors,
   diff,
@@ -46,9 +46,33 @@ export function findTargets(options: TargetOptions, io: CliIO): FoundManifest[] 
   return selectOnly(findManifests({ cwd: io.cwd, ...pick(options, "manifest", "stack") }), options.only);
 }
 
-/** One client per instance, credentials from the instance's env prefix. */
+/** `250 ms`, `1.5 s`. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
+}
+
+/**
+ * The stderr line for a client event the user should see as it happens (retries), or undefined:
+ * `instance "prod": listCustomActivityTypes: Marketo answered 606 Max rate limit ... (attempt 1 of 6); retrying in 250 ms`.
+ */
+export function eventLine(instanceId: string, event: MarketoClientEvent): string | undefined {
+  if (event.type !== "retry") return undefined;
+  const what = event.operation === "identity" ? "authentication (identity)" : event.operation;
+  const failure = event.network ?? `Marketo answered ${event.reason}`;
+  return `instance "${instanceId}": ${what}: ${failure} (attempt ${event.attempt} of ${event.maxAttempts}); retrying in ${duration(event.delayMs)}\n`;
+}
+
+/** One client per instance, credentials from the instance's env prefix; retries are shown on stderr. */
 export function clientFor(manifest: Pick<Manifest, "instance">, io: CliIO, deps: CliDeps): MarketoClient {
-  return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, deps.clientSettings ?? {});
+  const settings = deps.clientSettings ?? {};
+  return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, {
+    ...settings,
+    onEvent: (event) => {
+      settings.onEvent?.(event);
+      const line = eventLine(manifest.instance.id, event);
+      if (line !== undefined) io.stderr(line);
+    },
+  });
 }
 
 /** A planned instance with the client that read it. */

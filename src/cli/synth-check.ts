@@ -67,7 +67,7 @@ export function provenanceLines(checked: readonly CheckedManifest[]): string {
   return checked
     .map(({ found, check }) => {
       if (check.status === "unknown" && check.synthesizedAt === undefined) {
-        return `Manifest ${found.path}: synthesis time unknown, not checked against the app's code (${check.reason})\n`;
+        return `Manifest ${found.path}: synthesis time unknown (${check.reason}); not checked against the app's code\n`;
       }
       const at = `Manifest ${found.path}, synthesized ${formatSynthTime(check.synthesizedAt ?? "")}`;
       return check.status === "unknown"

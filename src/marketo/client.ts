@@ -171,9 +171,16 @@ export type MarketoClientEvent =
       readonly operation: Operation;
       /** The attempt that failed (1 for the first). */
       readonly attempt: number;
+      /** Most attempts the call may make (`retry.maxAttempts`); it may stop sooner (time or per-code caps). */
+      readonly maxAttempts: number;
       readonly delayMs: number;
       /** e.g. `606 Max rate limit '100' exceeded with in '20' secs`, `HTTP 502`, `ECONNRESET`. */
       readonly reason: string;
+      /**
+       * For a failure without a response: what happened, e.g. `could not connect to 127.0.0.1:8799
+       * (ECONNREFUSED)`. Absent when Marketo answered.
+       */
+      readonly network?: string;
     }
   | {
       /** Marketo refused the token (601/602): the client drops it, re-authenticates and resends once. */
@@ -214,6 +221,8 @@ interface Failure {
   readonly processed: "no" | "maybe";
   /** A short, redacted reason for events and `MarketoOutcomeUnknownError.reason`. */
   readonly label: string;
+  /** For a failure without a response: its description (no secret), for retry events. */
+  readonly network?: string;
   /** The key for per-code retry caps. */
   readonly retryKey: string;
   readonly maxRetries?: number | undefined;
@@ -261,6 +270,12 @@ const itemFailureSchema = z.looseObject({
   reasons: z.array(wireErrorSchema).optional(),
   errors: z.array(wireErrorSchema).optional(),
 });
+
+/** A host name or address of this machine: a refused connection there is a local server not running. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\./.test(host);
+}
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -639,7 +654,15 @@ export class MarketoClient {
       const delayMs = backoffDelay(backoffs++, this.retry, this.random);
       if (this.now() + delayMs - started > this.retry.maxElapsedMs) throw stop();
       if (failure.processed === "maybe") afterAmbiguousAttempt = true;
-      this.emit({ type: "retry", operation: call.operation, attempt, delayMs, reason: failure.label });
+      this.emit({
+        type: "retry",
+        operation: call.operation,
+        attempt,
+        maxAttempts: this.retry.maxAttempts,
+        delayMs,
+        reason: failure.label,
+        ...(failure.network === undefined ? {} : { network: failure.network }),
+      });
       await this.sleep(delayMs);
     }
   }
@@ -745,7 +768,9 @@ export class MarketoClient {
       hint = `Check ${this.names.baseUrl} (or ${this.names.munchkinId}): it should name your instance, e.g. https://123-ABC-456.mktorest.com.`;
     } else if (kind === "rejected") {
       description = `could not connect to ${host} (${code})`;
-      hint = `Check ${this.names.baseUrl} and this machine's network connection.`;
+      hint = isLoopback(new URL(this.baseUrl).hostname)
+        ? `Nothing answers at ${this.baseUrl} on this machine. If it is the emulator, is it running? Start it with \`marketo-activities emulator\` and export what it prints; otherwise check ${this.names.baseUrl}.`
+        : `Check that ${this.names.baseUrl} (${this.baseUrl}) is right and that this machine can reach it (network, proxy, firewall).`;
     } else if (kind === "fatal" && code === "TypeError") {
       description = "the request could not be sent (the URL or a header was refused by fetch)";
       hint = `Check ${this.names.baseUrl}; if it is right, report this as a bug.`;
@@ -761,6 +786,7 @@ export class MarketoClient {
       kind,
       processed: kind === "transient" ? "maybe" : "no",
       label: classified.timeout ? `no answer within ${call.timeoutMs} ms` : code,
+      network: description,
       retryKey: code,
       toError: ({ attempts }) =>
         new MarketoNetworkError(

@@ -201,7 +201,7 @@ export function checkSources(manifestPath: string): SourcesCheck {
   const recordPath = join(stackDir, SOURCES_FILE_NAME);
   if (!existsSync(recordPath)) {
     return unknown(
-      `no ${SOURCES_FILE_NAME} next to the manifest (synthesized by an older version, or the manifest is not in the stack directory cdktf wrote)`,
+      `no ${SOURCES_FILE_NAME} next to it: synthesized by an older version, or copied out of its stack directory`,
     );
   }
   let record: SourcesRecord;

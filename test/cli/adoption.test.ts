@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { buildManifest, parseActivityType, serializeManifest } from "../../src/schema/index.js";
 import { SOURCES_FILE_NAME, writeSourcesRecord } from "../../src/sources/index.js";
@@ -146,7 +148,7 @@ describe("plan and apply never silently use a stale synth", () => {
     const plan = await cli(["plan"], { cwd: dir, env });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stderr).toBe(
-      `Manifest ${MANIFEST}: synthesis time unknown, not checked against the app's code (no ${SOURCES_FILE_NAME} next to the manifest (synthesized by an older version, or the manifest is not in the stack directory cdktf wrote))\n`,
+      `Manifest ${MANIFEST}: synthesis time unknown (no ${SOURCES_FILE_NAME} next to it: synthesized by an older version, or copied out of its stack directory); not checked against the app's code\n`,
     );
     const apply = await cli(["apply", "--auto-approve"], { cwd: dir, env });
     expect(apply.code, apply.stderr).toBe(0);
@@ -248,6 +250,119 @@ describe("refusals fit where they appear: a terminal or a cdktf provisioner", ()
       expect(run.stdout + run.stderr).not.toMatch(FLAG);
       const terminal = await ws.run("apply", "--manifest", manifest);
       expect(terminal.stderr).toContain("Hint: review the plan above, then run again with --auto-approve");
+    } finally {
+      await ws.close();
+    }
+  });
+});
+
+describe("retries are visible on stderr as they happen", () => {
+  /** Runs `main()` with a fake sleep that records the waits, and a fixed jitter (half the ceiling). */
+  async function runWithFakeSleep(args: string[], cwd: string, runEnv: Record<string, string>) {
+    const waits: number[] = [];
+    let stdout = "";
+    let stderr = "";
+    const io: CliIO = {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: { NO_COLOR: "1", ...runEnv },
+      cwd,
+      isTTY: false,
+      prompt: async () => "no",
+      waitForInterrupt: () => Promise.resolve(),
+    };
+    const code = await main(args, io, {
+      clientSettings: {
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        random: () => 0.5,
+      },
+    });
+    return { code, stdout, stderr, waits };
+  }
+
+  it("shows each 606 with Marketo's text, the wait and the attempt, then succeeds", async () => {
+    const ws = await workspace();
+    try {
+      const manifest = ws.manifest(THREE_TYPES);
+      ws.emulator.addFault({ operation: "listCustomActivityTypes", times: 2, respond: { code: "606" } });
+      const run = await runWithFakeSleep(["plan", "--manifest", manifest], ws.dir, ws.env);
+      expect(run.code, run.stderr).toBe(0);
+      const retries = run.stderr.split("\n").filter((l) => l.includes("retrying in"));
+      expect(retries).toStrictEqual([
+        expect.stringMatching(
+          /^instance "prod": listCustomActivityTypes: Marketo answered 606 .+ \(attempt 1 of 6\); retrying in 250 ms$/,
+        ),
+        expect.stringMatching(
+          /^instance "prod": listCustomActivityTypes: Marketo answered 606 .+ \(attempt 2 of 6\); retrying in 500 ms$/,
+        ),
+      ]);
+      expect(run.waits).toStrictEqual([250, 500]);
+      expect(run.stderr).not.toContain(ws.emulator.clientSecret);
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it("shows each refused connection, then ends with a hint about the emulator and the BASE_URL variable", async () => {
+    const ws = await workspace();
+    const manifest = ws.manifest(THREE_TYPES);
+    const url = ws.emulator.url;
+    await ws.close(); // nothing listens there any more
+    const run = await runWithFakeSleep(["plan", "--manifest", manifest], ws.dir, ws.env);
+    expect(run.code).toBe(1);
+    const host = new URL(url).host;
+    const retries = run.stderr.split("\n").filter((l) => l.includes("retrying in"));
+    expect(retries).toStrictEqual(
+      ["250 ms", "500 ms", "1 s", "2 s", "4 s"].map(
+        (wait, i) =>
+          `instance "prod": authentication (identity): could not connect to ${host} (ECONNREFUSED) (attempt ${i + 1} of 6); retrying in ${wait}`,
+      ),
+    );
+    expect(run.stderr).toContain(
+      `Error: identity failed: could not connect to ${host} (ECONNREFUSED) (after 6 attempts)\n` +
+        `Hint: Nothing answers at ${url} on this machine. If it is the emulator, is it running? Start it with \`marketo-activities emulator\` and export what it prints; otherwise check MARKETO_BASE_URL.\n`,
+    );
+    expect(run.stderr).not.toContain(ws.env.MARKETO_CLIENT_SECRET);
+  });
+
+  it("for a remote host, the hint names the BASE_URL variable and its value, not the emulator", async () => {
+    const fetchRefused = async () => {
+      throw Object.assign(new TypeError("fetch failed"), {
+        cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      });
+    };
+    const ws = await workspace();
+    try {
+      const manifest = ws.manifest(THREE_TYPES);
+      const env = { ...ws.env, MARKETO_BASE_URL: "https://123-ABC-456.mktorest.com" };
+      let stderr = "";
+      const code = await main(
+        ["plan", "--manifest", manifest],
+        {
+          stdout: () => {},
+          stderr: (text) => {
+            stderr += text;
+          },
+          env,
+          cwd: ws.dir,
+          isTTY: false,
+          prompt: async () => "no",
+          waitForInterrupt: () => Promise.resolve(),
+        },
+        { clientSettings: { fetch: fetchRefused, sleep: async () => {}, random: () => 0 } },
+      );
+      expect(code).toBe(1);
+      expect(stderr).toContain("(attempt 5 of 6); retrying in 0 ms");
+      expect(stderr).toContain(
+        "Hint: Check that MARKETO_BASE_URL (https://123-abc-456.mktorest.com) is right and that this machine can reach it (network, proxy, firewall).",
+      );
+      expect(stderr).not.toContain("emulator");
     } finally {
       await ws.close();
     }

@@ -123,7 +123,7 @@ describe("checkSources", () => {
     const none = checkSources(manifest());
     expect(none.status).toBe("unknown");
     expect(none.synthesizedAt).toBeUndefined();
-    expect(none.reason).toContain(`no ${SOURCES_FILE_NAME} next to the manifest`);
+    expect(none.reason).toContain(`no ${SOURCES_FILE_NAME} next to it`);
 
     const elsewhere = tempDir("sources-elsewhere");
     writeSourcesRecord(elsewhere, join(elsewhere, "gone"), AT);
