@@ -16,20 +16,29 @@ export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
 
 /**
  * The launcher's source. It resolves the package from the stack directory upwards (the app's
- * node_modules), runs the `marketo-activities` bin it declares, and fails with a clear message
- * when the package is not installed there.
+ * node_modules), then from the app directory synth ran in (`appDir`, relative to the stack
+ * directory, for an output directory outside the app), runs the `marketo-activities` bin the
+ * package declares, and fails with a clear message when the package is installed in neither.
  */
-export const LAUNCHER_SOURCE = `// Written by cdktf-marketo-activities at synth; Terraform's local-exec provisioners run it.
+export function launcherSource(appDir: string): string {
+  return `// Written by cdktf-marketo-activities at synth; Terraform's local-exec provisioners run it.
 // It starts the marketo-activities CLI installed in this app's node_modules and never downloads.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
+const here = dirname(fileURLToPath(import.meta.url));
 let packageJson;
-try {
-  packageJson = createRequire(import.meta.url).resolve("cdktf-marketo-activities/package.json");
-} catch {
+for (const from of [here, join(here, ${JSON.stringify(appDir)})]) {
+  try {
+    packageJson = createRequire(join(from, "launcher.js")).resolve("cdktf-marketo-activities/package.json");
+    break;
+  } catch {
+    // not installed there
+  }
+}
+if (packageJson === undefined) {
   process.stderr.write(
     "Error: cdktf-marketo-activities is not installed in this app, so the provisioner cannot run marketo-activities.\\n" +
       "Hint: run \`npm ci\` (or \`npm install\`) in the cdktf app directory before \`cdktf deploy\`.\\n",
@@ -39,3 +48,4 @@ try {
 const bin = JSON.parse(readFileSync(packageJson, "utf8")).bin["marketo-activities"];
 await import(pathToFileURL(join(dirname(packageJson), bin)).href);
 `;
+}

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { Construct, type IConstruct } from "constructs";
 import { z } from "zod";
 import {
@@ -23,7 +23,7 @@ import {
   type ISynthesisSession,
   type TerraformStack,
 } from "./cdk.js";
-import { DEFAULT_COMMAND, LAUNCHER_FILE_NAME, LAUNCHER_SOURCE } from "./launcher.js";
+import { DEFAULT_COMMAND, LAUNCHER_FILE_NAME, launcherSource } from "./launcher.js";
 import {
   ACTIVITY_TYPE,
   claimManifestWriter,
@@ -421,7 +421,9 @@ function installManifestWriter(stack: TerraformStack): void {
         writeFileSync(join(directory, instance.manifestFileName), serializeManifest(instance.toManifest()));
       }
       if (instances.some((instance) => instance.command === DEFAULT_COMMAND)) {
-        writeFileSync(join(directory, LAUNCHER_FILE_NAME), LAUNCHER_SOURCE);
+        // cdktf runs the app in the app directory; kept relative, so the stack stays portable.
+        const appDir = relative(directory, process.cwd()).split(sep).join("/") || ".";
+        writeFileSync(join(directory, LAUNCHER_FILE_NAME), launcherSource(appDir));
       }
     },
   };

@@ -1,9 +1,10 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { webinarApp, writeApp } from "../helpers/app.js";
-import { run, terraformTestsEnabled, toolEnv } from "../helpers/tools.js";
+import { repoRoot, run, terraformTestsEnabled, toolEnv } from "../helpers/tools.js";
 
 const enabled = terraformTestsEnabled("cdktf deploy end-to-end test");
 
@@ -27,8 +28,6 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
       MARKETO_BASE_URL: emulator.url,
       MARKETO_CLIENT_ID: emulator.clientId,
       MARKETO_CLIENT_SECRET: emulator.clientSecret,
-      // The null provider cannot be downloaded here: select the built-in terraform_data.
-      CDKTF_CONTEXT_JSON: JSON.stringify({ "marketo-activities:resourceKind": "terraform_data" }),
     });
   });
   afterAll(async () => {
@@ -74,4 +73,43 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
     expect(emulator.requests.slice(from)).toStrictEqual([]);
     expect(JSON.stringify(emulator.state().activityTypes)).toBe(before);
   }, 180_000);
+});
+
+describe.runIf(enabled)("the repository root is a cdktf app (examples/basic)", () => {
+  let emulator: Emulator;
+  let out: string;
+  let env: NodeJS.ProcessEnv;
+  // --output keeps the synthesized stacks and their state out of the working tree.
+  const cdktf = (...args: string[]) =>
+    run("npx", ["--no-install", "cdktf", ...args, "--output", out], { cwd: repoRoot, env, timeout: 180_000 });
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    out = mkdtempSync(join(tmpdir(), "mka-root-app-"));
+    env = toolEnv({
+      MARKETO_BASE_URL: emulator.url,
+      MARKETO_CLIENT_ID: emulator.clientId,
+      MARKETO_CLIENT_SECRET: emulator.clientSecret,
+    });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    if (out !== undefined) rmSync(out, { recursive: true, force: true });
+  });
+
+  it("synthesizes, diffs and deploys with `npx cdktf` at the root", async () => {
+    expect(await cdktf("synth")).toContain("Generated Terraform code for the stacks: marketing");
+    expect(await cdktf("diff")).toMatch(/Plan: 4 to add, 0 to change, 0 to destroy/);
+    expect(await cdktf("deploy", "--auto-approve")).toMatch(/Apply complete! Resources: 4 added/);
+    expect(
+      emulator
+        .state()
+        .activityTypes.map((t) => [t.apiName, t.status])
+        .sort(),
+    ).toStrictEqual([
+      ["checkDeposited", "approved"],
+      ["trialStarted", "approved"],
+      ["webinarAttended", "approved"],
+    ]);
+  }, 240_000);
 });
