@@ -102,8 +102,9 @@ export async function planInstances(
   });
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
+    const prefixes = [...new Set(found.map((f) => f.manifest.instance.envPrefix))];
     throw new MarketoActivitiesError("MissingCredentials", failures.map((f) => f.message).join("\n"), {
-      hint: failures[0]?.hint,
+      hint: `Export the variables above, or try it locally: \`marketo-activities emulator\` in the app directory starts an emulator for each of ${prefixes.join(", ")} and prints their export lines.`,
     });
   }
   refuseSharedEndpoints(

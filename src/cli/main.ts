@@ -162,14 +162,27 @@ ${ENV_HELP}`,
 
   program
     .command("emulator")
-    .description("Run a local Marketo emulator (REST API and identity) for trying things without an account.")
-    .option("--port <port>", "port to listen on; 0 picks a free one", "8787")
+    .description(
+      "Run a local Marketo emulator (REST API and identity) for trying things without an account.\n" +
+        "In a synthesized cdktf app directory: one emulator per envPrefix of the app's instances, each on its own port.",
+    )
+    .option(
+      "--port <port>",
+      "port of the first emulator, the next ones take the following ports; 0 picks free ones",
+      "8787",
+    )
     .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--data <file>", "keep state in this JSON file across restarts")
-    .option("--env-prefix <prefix>", "prefix of the printed variables", "MARKETO")
+    .option(
+      "--data <file>",
+      "keep state in this JSON file across restarts (with several emulators, one file per envPrefix: <file>.<prefix>.json)",
+    )
+    .option(
+      "--env-prefix <prefix>",
+      "serve only this prefix (default: every envPrefix of the app's manifests, else MARKETO)",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ marketo-activities emulator --port 8787 --data .emulator.json\n  $ export MARKETO_BASE_URL=http://127.0.0.1:8787 ...   (as printed)\n  $ marketo-activities plan",
+      "\nExamples:\n  $ npx cdktf synth && marketo-activities emulator   # one emulator per envPrefix of the app\n  $ marketo-activities emulator --port 8787 --data .emulator.json\n  $ export MARKETO_BASE_URL=http://127.0.0.1:8787 ...   (as printed)\n  $ marketo-activities plan",
     )
     .action(async (opts) => {
       const { emulatorCommand } = await import("./commands/emulator.js");
@@ -179,7 +192,7 @@ ${ENV_HELP}`,
         code = 1;
         return;
       }
-      if (!/^[A-Z][A-Z0-9_]*$/.test(opts.envPrefix)) {
+      if (opts.envPrefix !== undefined && !/^[A-Z][A-Z0-9_]*$/.test(opts.envPrefix)) {
         io.stderr(
           `Error: --env-prefix must be upper-case letters, digits and underscores, starting with a letter, got "${opts.envPrefix}"\n` +
             "Hint: use the envPrefix of your MarketoInstance, e.g. MARKETO_PROD\n",
@@ -187,7 +200,15 @@ ${ENV_HELP}`,
         code = 1;
         return;
       }
-      code = await emulatorCommand({ port, host: opts.host, data: opts.data, envPrefix: opts.envPrefix }, io);
+      code = await emulatorCommand(
+        {
+          port,
+          host: opts.host,
+          ...(opts.data === undefined ? {} : { data: opts.data }),
+          ...(opts.envPrefix === undefined ? {} : { envPrefix: opts.envPrefix }),
+        },
+        io,
+      );
     });
 
   try {

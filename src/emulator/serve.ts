@@ -11,6 +11,8 @@ export interface ServeEmulatorOptions extends Omit<EmulatorOptions, "persistPath
   readonly dataPath?: string;
   /** Prefix of the printed variables (an instance's `envPrefix`). Default `MARKETO`. */
   readonly envPrefix?: string;
+  /** Whom it serves, for the first line when several run: `Marketo emulator for <label> listening on ...`. */
+  readonly label?: string;
 }
 
 /** Where `serveEmulator` prints. */
@@ -34,14 +36,14 @@ export interface ServedEmulator {
  * ```
  */
 export async function serveEmulator(opts: ServeEmulatorOptions, io: EmulatorIo): Promise<ServedEmulator> {
-  const { dataPath, envPrefix = "MARKETO", ...rest } = opts;
+  const { dataPath, envPrefix = "MARKETO", label, ...rest } = opts;
   const options: EmulatorOptions = {
     ...rest,
     host: opts.host ?? "127.0.0.1",
     ...(dataPath === undefined ? {} : { persistPath: dataPath }),
   };
   const emulator = await startEmulator(options);
-  io.stdout(`Marketo emulator listening on ${emulator.url}`);
+  io.stdout(`Marketo emulator${label === undefined ? "" : ` for ${label}`} listening on ${emulator.url}`);
   io.stdout(
     `export ${envPrefix}_BASE_URL=${emulator.url} ${envPrefix}_CLIENT_ID=${emulator.clientId} ${envPrefix}_CLIENT_SECRET=${emulator.clientSecret}`,
   );

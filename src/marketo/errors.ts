@@ -380,13 +380,13 @@ export class MissingCredentialsError extends MarketoActivitiesError {
     };
     const label = (name: string) => (name === names.baseUrl ? `${name} (or ${names.munchkinId})` : name);
     const lines = [
-      `Marketo connection settings are missing: ${missing.map(label).join(", ")} ${missing.length === 1 ? "is" : "are"} not set.`,
+      `Marketo connection settings for envPrefix ${prefix} are missing: ${missing.map(label).join(", ")} ${missing.length === 1 ? "is" : "are"} not set.`,
       "Set them in the environment, for example:",
       ...missing.map((name) => `  ${examples[name] ?? `export ${name}=...`}`),
       "The REST endpoint is under Admin > Integration > Web Services; the Client ID and Secret under Admin > Integration > LaunchPoint > View Details.",
     ];
     super("MissingCredentials", lines.join("\n"), {
-      hint: "Export the variables above, or run `marketo-activities emulator`, which prints a working set for a local emulator.",
+      hint: `Export the variables above, or try it locally: \`marketo-activities emulator\` in the app directory (or \`marketo-activities emulator --env-prefix ${prefix}\` anywhere) prints \`export ${names.baseUrl}=... ${names.clientId}=... ${names.clientSecret}=...\` for a local emulator.`,
     });
     this.prefix = prefix;
     this.missing = missing;

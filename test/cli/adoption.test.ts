@@ -368,3 +368,159 @@ describe("retries are visible on stderr as they happen", () => {
     }
   });
 });
+
+describe("marketo-activities emulator in an app directory", () => {
+  /** Runs `emulator` until the test says stop; resolves `ready` with what it printed once it listens. */
+  function startCommand(args: string[], cwd: string) {
+    let stdout = "";
+    let stderr = "";
+    let stop!: () => void;
+    let ready!: (printed: string) => void;
+    const listening = new Promise<string>((resolve) => {
+      ready = resolve;
+    });
+    const io: CliIO = {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: { NO_COLOR: "1" },
+      cwd,
+      isTTY: false,
+      prompt: async () => "no",
+      waitForInterrupt: () =>
+        new Promise<void>((resolve) => {
+          stop = resolve;
+          ready(stdout);
+        }),
+    };
+    const done = main(args, io).then((code) => ({ code, stdout, stderr }));
+    // A failure before listening ends the command: let `listening` settle with what it printed.
+    void done.then(() => ready(stdout));
+    return { listening, done, stop: () => stop?.() };
+  }
+
+  /** `export A=1 B=2` lines -> { A: "1", B: "2" }. */
+  const exported = (printed: string) =>
+    Object.fromEntries(
+      printed
+        .split("\n")
+        .filter((l) => l.startsWith("export "))
+        .flatMap((l) => l.slice("export ".length).split(" "))
+        .map((pair) => pair.split("=") as [string, string]),
+    );
+
+  it("serves one emulator per envPrefix on its own port, prints the exports of each, and plan works against them", async () => {
+    const { dir } = synthesizedApp([
+      { id: "sandbox", envPrefix: "MARKETO_SANDBOX" },
+      { id: "prod", envPrefix: "MARKETO_PROD" },
+    ]);
+    const command = startCommand(["emulator", "--port", "0"], dir);
+    const printed = await command.listening;
+    try {
+      const vars = exported(printed);
+      expect(Object.keys(vars).sort()).toStrictEqual([
+        "MARKETO_PROD_BASE_URL",
+        "MARKETO_PROD_CLIENT_ID",
+        "MARKETO_PROD_CLIENT_SECRET",
+        "MARKETO_SANDBOX_BASE_URL",
+        "MARKETO_SANDBOX_CLIENT_ID",
+        "MARKETO_SANDBOX_CLIENT_SECRET",
+      ]);
+      expect(vars["MARKETO_PROD_BASE_URL"]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(vars["MARKETO_SANDBOX_BASE_URL"]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(vars["MARKETO_PROD_BASE_URL"]).not.toBe(vars["MARKETO_SANDBOX_BASE_URL"]);
+      expect(printed).toContain(
+        `Marketo emulator for "sandbox" (MARKETO_SANDBOX_*) listening on ${vars["MARKETO_SANDBOX_BASE_URL"]}`,
+      );
+      expect(printed).toContain(
+        `Marketo emulator for "prod" (MARKETO_PROD_*) listening on ${vars["MARKETO_PROD_BASE_URL"]}`,
+      );
+
+      const apply = await cli(["apply", "--auto-approve"], { cwd: dir, env: vars });
+      expect(apply.code, apply.stderr).toBe(0);
+      expect(apply.stdout).toContain('Apply complete for instance "sandbox"');
+      expect(apply.stdout).toContain('Apply complete for instance "prod"');
+    } finally {
+      command.stop();
+    }
+    expect((await command.done).code).toBe(0);
+  });
+
+  it("with consecutive ports from --port, and --env-prefix serves only that prefix", async () => {
+    const { dir } = synthesizedApp([
+      { id: "sandbox", envPrefix: "MARKETO_SANDBOX" },
+      { id: "prod", envPrefix: "MARKETO_PROD" },
+    ]);
+    const probe = await startEmulator();
+    const base = Number(new URL(probe.url).port);
+    await probe.close(); // a port that was free a moment ago, and most likely the next one too
+    const command = startCommand(["emulator", "--port", String(base)], dir);
+    const printed = await command.listening;
+    command.stop();
+    const result = await command.done;
+    if (result.code !== 0) {
+      expect(result.stderr).toContain("the port is in use");
+    } else {
+      const vars = exported(printed);
+      // Stacks in dependency order, then manifests by file name: prod takes --port, sandbox the next one.
+      const ports = [vars["MARKETO_PROD_BASE_URL"], vars["MARKETO_SANDBOX_BASE_URL"]].map((u) =>
+        Number(new URL(u!).port),
+      );
+      expect(ports).toStrictEqual([base, base + 1]);
+    }
+
+    const only = startCommand(["emulator", "--port", "0", "--env-prefix", "MARKETO_PROD"], dir);
+    const onlyPrinted = await only.listening;
+    only.stop();
+    await only.done;
+    expect(Object.keys(exported(onlyPrinted)).sort()).toStrictEqual([
+      "MARKETO_PROD_BASE_URL",
+      "MARKETO_PROD_CLIENT_ID",
+      "MARKETO_PROD_CLIENT_SECRET",
+    ]);
+  });
+
+  it("outside an app directory, serves MARKETO as before", async () => {
+    const command = startCommand(["emulator", "--port", "0"], tempDir("no-app"));
+    const printed = await command.listening;
+    command.stop();
+    expect((await command.done).code).toBe(0);
+    expect(Object.keys(exported(printed)).sort()).toStrictEqual([
+      "MARKETO_BASE_URL",
+      "MARKETO_CLIENT_ID",
+      "MARKETO_CLIENT_SECRET",
+    ]);
+    expect(printed).toContain("Marketo emulator listening on http://127.0.0.1:");
+  });
+
+  it("missing credentials name the prefix, the exact variables, and the emulator command that prints them", async () => {
+    const { dir } = synthesizedApp([
+      { id: "sandbox", envPrefix: "MARKETO_SANDBOX" },
+      { id: "prod", envPrefix: "MARKETO_PROD" },
+    ]);
+    const one = await cli(["plan", "--stack", "marketing", "--only", "trialStarted"], {
+      cwd: dir,
+      env: {
+        MARKETO_SANDBOX_BASE_URL: "http://127.0.0.1:1",
+        MARKETO_SANDBOX_CLIENT_ID: "x",
+        MARKETO_SANDBOX_CLIENT_SECRET: "y",
+      },
+    });
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain(
+      "Error: Marketo connection settings for envPrefix MARKETO_PROD are missing: MARKETO_PROD_BASE_URL (or MARKETO_PROD_MUNCHKIN_ID), MARKETO_PROD_CLIENT_ID, MARKETO_PROD_CLIENT_SECRET are not set.",
+    );
+    expect(one.stderr).toContain(
+      "Hint: Export the variables above, or try it locally: `marketo-activities emulator` in the app directory (or `marketo-activities emulator --env-prefix MARKETO_PROD` anywhere) prints `export MARKETO_PROD_BASE_URL=... MARKETO_PROD_CLIENT_ID=... MARKETO_PROD_CLIENT_SECRET=...` for a local emulator.",
+    );
+    expect(one.stderr).not.toContain("y\n");
+
+    const both = await cli(["plan"], { cwd: dir, env: {} });
+    expect(both.stderr).toContain("for envPrefix MARKETO_SANDBOX are missing");
+    expect(both.stderr).toContain("for envPrefix MARKETO_PROD are missing");
+    expect(both.stderr).toContain("starts an emulator for each of MARKETO_PROD, MARKETO_SANDBOX");
+  });
+});
