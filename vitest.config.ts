@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Packs the package once per run for the install suite (test/e2e/install.test.ts): inject("tarball").
+    globalSetup: ["test/setup/pack.ts"],
   },
 });
