@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
@@ -481,6 +481,27 @@ describe("marketo-activities emulator in an app directory", () => {
       "MARKETO_PROD_CLIENT_ID",
       "MARKETO_PROD_CLIENT_SECRET",
     ]);
+  });
+
+  it("with --data, keeps one state file per envPrefix, and the synth stays fresh", async () => {
+    const { dir } = synthesizedApp([
+      { id: "sandbox", envPrefix: "MARKETO_SANDBOX" },
+      { id: "prod", envPrefix: "MARKETO_PROD" },
+    ]);
+    const command = startCommand(["emulator", "--port", "0", "--data", "emulator.json"], dir);
+    const printed = await command.listening;
+    try {
+      expect(printed).toContain(`State is saved to ${join(dir, "emulator.marketo_prod.json")}.`);
+      expect(printed).toContain(`State is saved to ${join(dir, "emulator.marketo_sandbox.json")}.`);
+      expect(existsSync(join(dir, "emulator.marketo_prod.json"))).toBe(true);
+      expect(existsSync(join(dir, "emulator.marketo_sandbox.json"))).toBe(true);
+      // State files in the app directory are not the app's code: apply still finds the synth fresh.
+      const apply = await cli(["apply", "--auto-approve"], { cwd: dir, env: exported(printed) });
+      expect(apply.code, apply.stderr).toBe(0);
+    } finally {
+      command.stop();
+    }
+    await command.done;
   });
 
   it("outside an app directory, serves MARKETO as before", async () => {

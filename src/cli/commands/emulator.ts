@@ -1,4 +1,4 @@
-import { extname } from "node:path";
+import { extname, resolve } from "node:path";
 import { isUserError, MarketoActivitiesError } from "../../schema/errors.js";
 import type { CliIO } from "../io.js";
 import { findManifests } from "../manifests.js";
@@ -80,7 +80,9 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: CliIO
               : { label: `${target.instances.map((i) => `"${i}"`).join(", ")} (${target.envPrefix}_*)` }),
             ...(options.data === undefined
               ? {}
-              : { dataPath: dataPathFor(options.data, target.envPrefix, targets.length > 1) }),
+              : {
+                  dataPath: resolve(io.cwd, dataPathFor(options.data, target.envPrefix, targets.length > 1)),
+                }),
           },
           { stdout: (line) => io.stdout(`${line}\n`), stderr: (line) => io.stderr(`${line}\n`) },
         ),
