@@ -92,8 +92,6 @@ const env: NodeJS.ProcessEnv = {
   MARKETO_BASE_URL: emulator.url,
   MARKETO_CLIENT_ID: emulator.clientId,
   MARKETO_CLIENT_SECRET: emulator.clientSecret,
-  // hashicorp/null cannot be downloaded offline; Terraform's built-in terraform_data needs nothing.
-  CDKTF_CONTEXT_JSON: JSON.stringify({ "marketo-activities:resourceKind": "terraform_data" }),
   TF_CLI_CONFIG_FILE: tfConfig,
   CHECKPOINT_DISABLE: "1",
   TF_IN_AUTOMATION: "1",
@@ -224,7 +222,7 @@ try {
       "examples/basic/main.ts                  the declarations: this is what you edit\n" +
         `${show(stackDir)}/  what synth wrote\n` +
         "README.md                               plan in pull requests, deploy from CI, use a real instance\n" +
-        "npx marketo-activities emulator         keep an emulator running to try the CLI by hand",
+        "npx --no-install marketo-activities emulator   keep an emulator running to try the CLI by hand",
     ),
   );
 } catch (error) {
