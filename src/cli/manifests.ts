@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { type Manifest, MarketoActivitiesError, parseManifest } from "../schema/index.js";
-import { SOURCES_FILE_NAME } from "../sources/index.js";
 
 /** A manifest found on disk. */
 export interface FoundManifest {
@@ -100,7 +99,7 @@ export function findManifests(options: {
     const dir = join(outdir, stacks[stack]?.workingDirectory ?? join("stacks", stack));
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir)
-      .filter((f) => MANIFEST_FILE.test(f) && f !== SOURCES_FILE_NAME)
+      .filter((f) => MANIFEST_FILE.test(f))
       .sort()) {
       const path = join(dir, file);
       found.push({

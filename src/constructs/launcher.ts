@@ -17,10 +17,11 @@ export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
 /**
  * The launcher's source. It resolves the package from the stack directory upwards (the app's
  * node_modules), then from the app directory synth ran in (`appDir`, relative to the stack
- * directory, for an output directory outside the app), runs the `marketo-activities` bin the
+ * directory, when the stack directory is inside the app), runs the `marketo-activities` bin the
  * package declares, and fails with a clear message when the package is installed in neither.
  */
-export function launcherSource(appDir: string): string {
+export function launcherSource(appDir: string | undefined): string {
+  const from = appDir === undefined ? "here" : `here, join(here, ${JSON.stringify(appDir)})`;
   return `// Written by cdktf-marketo-activities at synth; Terraform's local-exec provisioners run it.
 // It starts the marketo-activities CLI installed in this app's node_modules and never downloads.
 import { readFileSync } from "node:fs";
@@ -30,7 +31,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let packageJson;
-for (const from of [here, join(here, ${JSON.stringify(appDir)})]) {
+for (const from of [${from}]) {
   try {
     packageJson = createRequire(join(from, "launcher.js")).resolve("cdktf-marketo-activities/package.json");
     break;
@@ -41,7 +42,7 @@ for (const from of [here, join(here, ${JSON.stringify(appDir)})]) {
 if (packageJson === undefined) {
   process.stderr.write(
     "Error: cdktf-marketo-activities is not installed in this app, so the provisioner cannot run marketo-activities.\\n" +
-      "Hint: run \`npm ci\` (or \`npm install\`) in the cdktf app directory before \`cdktf deploy\`.\\n",
+      "Hint: run \`npm ci\` (or \`npm install\`) in the cdktf app directory before \`cdktf deploy\`, and keep cdktf's output directory inside the app.\\n",
   );
   process.exit(1);
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { Construct, type IConstruct } from "constructs";
 import { z } from "zod";
 import {
@@ -16,6 +16,7 @@ import {
   toIssues,
   type ValidationIssue,
 } from "../schema/index.js";
+import { writeSourcesRecord } from "../sources/index.js";
 import {
   cdkOf,
   ERROR_ANNOTATION,
@@ -415,16 +416,22 @@ function installManifestWriter(stack: TerraformStack): void {
       inner.synthesize(session);
       const directory = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
       const instances = stack.node.findAll().filter(MarketoInstance.isMarketoInstance);
-      for (const instance of instances) {
-        // An invalid instance has error annotations already; synth fails on them after this.
-        if (instance.validate().length > 0) continue;
+      const valid = instances.filter((instance) => instance.validate().length === 0);
+      // An invalid instance has error annotations already; synth fails on them after this.
+      for (const instance of valid) {
         writeFileSync(join(directory, instance.manifestFileName), serializeManifest(instance.toManifest()));
       }
+      // cdktf runs the app in the app directory. Only an output directory inside it gives a
+      // portable path back to it ("../../.."); elsewhere nothing machine-specific is written.
+      const app = process.cwd();
+      const down = relative(app, directory);
+      const appDir =
+        down.startsWith("..") || isAbsolute(down) ? undefined : relative(directory, app).split(sep).join("/");
       if (instances.some((instance) => instance.command === DEFAULT_COMMAND)) {
-        // cdktf runs the app in the app directory; kept relative, so the stack stays portable.
-        const appDir = relative(directory, process.cwd()).split(sep).join("/") || ".";
         writeFileSync(join(directory, LAUNCHER_FILE_NAME), launcherSource(appDir));
       }
+      // Content digests of the app's sources, so plan and apply can tell a stale synth.
+      if (appDir !== undefined && valid.length > 0) writeSourcesRecord(directory, app);
     },
   };
 }

@@ -2,7 +2,7 @@
  * Which version of the app's code a synth came from, so that `plan` and `apply` can tell a stale
  * `cdktf.out` from a fresh one.
  *
- * At synth, `writeSourcesRecord` writes `marketo-activities.sources.json` into the stack directory,
+ * At synth, `writeSourcesRecord` writes `marketo-activities-sources.json` into the stack directory,
  * next to the manifests: a content digest of every source-like file of the app. `checkSources` digests
  * the same files again and compares. Content digests, never file times: times mean nothing in a fresh
  * CI checkout or after downloading `cdktf.out` as an artifact.
@@ -24,7 +24,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 
 /** File name of the sources record inside a stack directory. */
-export const SOURCES_FILE_NAME = "marketo-activities.sources.json";
+export const SOURCES_FILE_NAME = "marketo-activities-sources.json";
 
 /** The sources record format this version writes and reads. */
 export const SOURCES_FORMAT_VERSION = 1;
@@ -34,7 +34,7 @@ export const MAX_SOURCE_FILES = 5_000;
 
 const DIGEST = /^sha256-[0-9a-f]{64}$/;
 
-/** The content of `marketo-activities.sources.json`. */
+/** The content of `marketo-activities-sources.json`. */
 export const sourcesRecordSchema = z.object({
   formatVersion: z.literal(SOURCES_FORMAT_VERSION),
   /** When the app was synthesized (`SOURCE_DATE_EPOCH` when it was set), ISO 8601 UTC. */
@@ -163,7 +163,7 @@ function synthesisTime(now: Date): Date {
 }
 
 /**
- * Writes `marketo-activities.sources.json` into `stackDir`: the digest of every source file of the
+ * Writes `marketo-activities-sources.json` into `stackDir`: the digest of every source file of the
  * app in `appDir` (`.ts .tsx .mts .cts .js .jsx .mjs .cjs .json`, without `node_modules`, dot
  * directories and files, the cdktf output directory and lock files). Called at synth.
  */

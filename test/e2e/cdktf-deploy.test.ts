@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { webinarApp, writeApp } from "../helpers/app.js";
+import { cli } from "../helpers/cli.js";
 import { repoRoot, run, terraformTestsEnabled, toolEnv } from "../helpers/tools.js";
 
 const enabled = terraformTestsEnabled("cdktf deploy end-to-end test");
@@ -73,6 +73,21 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
     expect(emulator.requests.slice(from)).toStrictEqual([]);
     expect(JSON.stringify(emulator.state().activityTypes)).toBe(before);
   }, 180_000);
+
+  it("says when the code changed after the last synth, and apply refuses until it is synthesized again", async () => {
+    writeFileSync(join(dir, "main.ts"), webinarApp("Minutes Seen"));
+    const plan = await cli(["plan"], { cwd: dir, env });
+    expect(plan.stderr).toMatch(
+      /Manifest cdktf\.out\/stacks\/\S+\/marketo-activities\.\w+\.json, synthesized \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
+    expect(plan.stderr).toContain("Warning: the app's code changed after");
+    expect(plan.stderr).toContain("changed: main.ts");
+    expect(plan.stderr).toContain("run `npx cdktf synth`");
+    const apply = await cli(["apply", "--auto-approve"], { cwd: dir, env });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain("Nothing was applied");
+    expect(apply.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
 
 describe.runIf(enabled)("the repository root is a cdktf app (examples/basic)", () => {
@@ -85,7 +100,9 @@ describe.runIf(enabled)("the repository root is a cdktf app (examples/basic)", (
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    out = mkdtempSync(join(tmpdir(), "mka-root-app-"));
+    // Inside the app, as cdktf.out is: the launcher finds the package from there.
+    mkdirSync(join(repoRoot, ".tmp"), { recursive: true });
+    out = mkdtempSync(join(repoRoot, ".tmp", "root-app-"));
     env = toolEnv({
       MARKETO_BASE_URL: emulator.url,
       MARKETO_CLIENT_ID: emulator.clientId,

@@ -18,7 +18,7 @@ describe("the provisioners' launcher", () => {
   const temp = mkdtempSync(join(tmpdir(), "mka-launcher-"));
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-  const launch = (stackDir: string, appDir: string) => {
+  const launch = (stackDir: string, appDir: string | undefined) => {
     mkdirSync(stackDir, { recursive: true });
     writeFileSync(join(stackDir, LAUNCHER_FILE_NAME), launcherSource(appDir));
     return spawnSync(process.execPath, [LAUNCHER_FILE_NAME, "--version"], {
@@ -37,12 +37,12 @@ describe("the provisioners' launcher", () => {
 
   it("says the package is not installed, and how to fix it, where it is not", () => {
     const stackDir = join(temp, "elsewhere", "stacks", "marketing");
-    const result = launch(stackDir, ".");
+    const result = launch(stackDir, undefined);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
       "Error: cdktf-marketo-activities is not installed in this app, so the provisioner cannot run marketo-activities.\n" +
-        "Hint: run `npm ci` (or `npm install`) in the cdktf app directory before `cdktf deploy`.\n",
+        "Hint: run `npm ci` (or `npm install`) in the cdktf app directory before `cdktf deploy`, and keep cdktf's output directory inside the app.\n",
     );
   });
 });
