@@ -7,10 +7,12 @@
  * CommonJS, a synth that writes built-in `terraform_data` resources whose provisioners run the
  * launcher, and, for the cdktf CommonJS app and the cdktn app, a real deploy against the emulator.
  *
- *  - cdktf-cjs: the app `cdktf init --template=typescript --local` generates (CommonJS, ts-node with
- *    type-checking, tsconfig as generated), cdktf 0.21, constructs 10.8, TypeScript 5 (the
- *    template's TypeScript 7 crashes ts-node 10). Synth and `cdktf deploy` with the repository's
- *    cdktf-cli.
+ *  - cdktf-cjs: the app `cdktf init --template=typescript --local` (cdktf-cli 0.21.0) generated:
+ *    CommonJS, ts-node with type-checking, cdktf 0.21. Kept as generated (package.json, tsconfig.json,
+ *    cdktf.json, jest setup, help) except: main.ts replaced by an app using this package,
+ *    `constructs` pinned to ~10.8.1 and TypeScript to ~5.9.3 (the template picked TypeScript 7,
+ *    which crashes ts-node 10), and the lockfile regenerated for those two. Nothing was dropped.
+ *    Synth and `cdktf deploy` with the repository's cdktf-cli.
  *  - esm-cdktf020: an ES-module app (nodenext) on cdktf 0.20 and constructs 10.4, run with tsx.
  *  - cdktn: CDK Terrain 0.24 with constructs 10.7 and `skipLibCheck: false`, run with tsx; Terraform
  *    runs the synthesized stack directly (`terraform init` and `apply` in the stack directory), then
@@ -21,7 +23,16 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -66,7 +77,7 @@ interface AppSpec {
   readonly stack: string;
   /** The CDK packages npm must list exactly once, each with its expected version. */
   readonly single: Readonly<Record<string, RegExp>>;
-  /** The CDK package that must not be installed at all. */
+  /** The other CDK, which must not be installed at all. */
   readonly absent: string;
   /** The activity types the app declares (instance "prod"). */
   readonly types: readonly string[];
@@ -201,7 +212,8 @@ describe.concurrent("the packed package installed into user apps", () => {
           .sort();
 
       beforeAll(() => {
-        dir = join(tempDir(`install-${app.fixture}`), app.fixture);
+        // The real path: npm reports real paths (os.tmpdir() is a symlink on some systems).
+        dir = join(realpathSync(tempDir(`install-${app.fixture}`)), app.fixture);
         cpSync(join(fixtures, app.fixture), dir, {
           recursive: true,
           // A developer may have installed a fixture in place; the copy starts clean.
@@ -232,13 +244,15 @@ describe.concurrent("the packed package installed into user apps", () => {
       it.sequential(
         "has one copy of constructs and of its CDK (npm ls)",
         async () => {
-          const names = ["constructs", "cdktf", "cdktn"];
+          // @cdktf/provider-null is an optional peer for null_resource: npm must not install it.
+          const names = ["constructs", "cdktf", "cdktn", "@cdktf/provider-null"];
           const tree = JSON.parse(
             await inApp("npm", ["ls", ...names, "--all", "--json", "--long"]),
           ) as LsNode;
           const copies = copiesIn(tree, names, dir);
           expect(Object.keys(copies).sort()).toStrictEqual(Object.keys(app.single).sort());
           expect(copies[app.absent]).toBeUndefined();
+          expect(copies["@cdktf/provider-null"]).toBeUndefined();
           for (const [name, version] of Object.entries(app.single)) {
             expect(copies[name], `${name}: ${JSON.stringify(copies[name])}`).toHaveLength(1);
             const [copyVersion, copyPath] = copies[name]![0]!.split(" ");
@@ -324,6 +338,10 @@ describe.concurrent("the packed package installed into user apps", () => {
           expect(existsSync(join(stack, "marketo-activities.mjs"))).toBe(true);
           const manifest = readFileSync(join(stack, "marketo-activities.prod.json"), "utf8");
           for (const type of [...app.types, ...app.retired]) expect(manifest).toContain(`"${type}"`);
+          // What this package writes into the stack directory is portable: no path of this machine.
+          for (const file of readdirSync(stack).filter((f) => f.startsWith("marketo-activities"))) {
+            expect(readFileSync(join(stack, file), "utf8"), file).not.toContain(dir);
+          }
         },
         STEP_TIMEOUT,
       );
