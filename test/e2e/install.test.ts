@@ -58,17 +58,19 @@ if (!node22Available) {
 }
 
 /**
- * The environment for npm and the apps: the test tools' one, without what a parent `npm test`
- * exports about this repository (its package, its lifecycle, its prefix), so that the npm in the
- * temporary app sees only that app.
+ * The environment for npm and the apps: the test tools' one (made once: it writes a Terraform CLI
+ * config file), without what a parent `npm test` exports about this repository (its package, its
+ * lifecycle, its prefix), so that the npm in the temporary app sees only that app.
  */
-function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = toolEnv(extra);
+const baseEnv = (() => {
+  const env = toolEnv();
   for (const key of Object.keys(env)) {
     if (/^npm_(package_|lifecycle_|config_local_prefix$)/.test(key) || key === "INIT_CWD") delete env[key];
   }
   return env;
-}
+})();
+const appEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...baseEnv, ...extra });
+afterAll(() => rmSync(dirname(baseEnv["TF_CLI_CONFIG_FILE"]!), { recursive: true, force: true }));
 
 /** One user app in test/fixtures/apps. */
 interface AppSpec {
@@ -388,7 +390,7 @@ describe.concurrent("the packed package installed into user apps", () => {
           timeout: STEP_TIMEOUT,
         }, async () => {
           const tools = await cdktnCliTools();
-          expect(await run(tools.node, ["--version"], { cwd: dir })).toMatch(/^v22\./);
+          expect(await run(tools.node, ["--version"], { cwd: dir, env: appEnv() })).toMatch(/^v22\./);
           // A fresh emulator and output directory: this deploy starts from nothing, so the
           // provisioners create the types again, run by the Node 22 first on PATH.
           const fresh = await startEmulator();
