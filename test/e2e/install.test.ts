@@ -11,7 +11,9 @@
  *    CommonJS, ts-node with type-checking, cdktf 0.21. Kept as generated (package.json, tsconfig.json,
  *    cdktf.json, jest setup, help) except: main.ts replaced by an app using this package,
  *    `constructs` pinned to ~10.8.1 and TypeScript to ~5.9.3 (the template picked TypeScript 7,
- *    which crashes ts-node 10), and the lockfile regenerated for those two. Nothing was dropped.
+ *    which crashes ts-node 10), and the lockfile regenerated for those two. Only the template's
+ *    sample jest test (__tests__/main-test.ts, an `it.todo`) was dropped: the app is synthesized here,
+ *    not unit-tested.
  *    Synth and `cdktf deploy` with the repository's cdktf-cli.
  *  - esm-cdktf020: an ES-module app (nodenext) on cdktf 0.20 and constructs 10.4, run with tsx.
  *  - cdktn: CDK Terrain 0.24 with constructs 10.7 and `skipLibCheck: false`, run with tsx; Terraform
