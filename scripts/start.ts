@@ -89,9 +89,7 @@ const tfConfig = join(tfConfigDir, "terraformrc");
 writeFileSync(tfConfig, "disable_checkpoint = true\n");
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  MARKETO_BASE_URL: emulator.url,
-  MARKETO_CLIENT_ID: emulator.clientId,
-  MARKETO_CLIENT_SECRET: emulator.clientSecret,
+  ...emulator.env(),
   TF_CLI_CONFIG_FILE: tfConfig,
   CHECKPOINT_DISABLE: "1",
   TF_IN_AUTOMATION: "1",

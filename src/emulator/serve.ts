@@ -45,7 +45,9 @@ export async function serveEmulator(opts: ServeEmulatorOptions, io: EmulatorIo):
   const emulator = await startEmulator(options);
   io.stdout(`Marketo emulator${label === undefined ? "" : ` for ${label}`} listening on ${emulator.url}`);
   io.stdout(
-    `export ${envPrefix}_BASE_URL=${emulator.url} ${envPrefix}_CLIENT_ID=${emulator.clientId} ${envPrefix}_CLIENT_SECRET=${emulator.clientSecret}`,
+    `export ${Object.entries(emulator.env(envPrefix))
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ")}`,
   );
   io.stdout(dataPath === undefined ? "State is kept in memory only." : `State is saved to ${dataPath}.`);
   let stopping: Promise<void> | undefined;

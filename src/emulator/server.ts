@@ -97,6 +97,11 @@ export interface Emulator {
   readonly url: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /**
+   * The variables that point an instance's `envPrefix` at this emulator:
+   * `{ <prefix>_BASE_URL, <prefix>_CLIENT_ID, <prefix>_CLIENT_SECRET }`.
+   */
+  env(envPrefix?: string): Record<string, string>;
   /** Live log of completed requests, oldest first. */
   readonly requests: readonly RequestLogEntry[];
   /** A deep copy of the instance's state and the limit counters. */
@@ -246,6 +251,11 @@ class Runtime {
       url: this.url,
       clientId: this.clientId,
       clientSecret: this.clientSecret,
+      env: (envPrefix = "MARKETO") => ({
+        [`${envPrefix}_BASE_URL`]: this.url,
+        [`${envPrefix}_CLIENT_ID`]: this.clientId,
+        [`${envPrefix}_CLIENT_SECRET`]: this.clientSecret,
+      }),
       requests: this.log,
       state: () => this.snapshot(),
       addFault: (fault) => this.faults.add(fault),

@@ -50,9 +50,7 @@ let env: Record<string, string>;
 beforeEach(async () => {
   emulator = await startEmulator();
   env = {
-    MARKETO_BASE_URL: emulator.url,
-    MARKETO_CLIENT_ID: emulator.clientId,
-    MARKETO_CLIENT_SECRET: emulator.clientSecret,
+    ...emulator.env(),
   };
 });
 afterEach(async () => {
@@ -260,30 +258,11 @@ describe("retries are visible on stderr as they happen", () => {
   /** Runs `main()` with a fake sleep that records the waits, and a fixed jitter (half the ceiling). */
   async function runWithFakeSleep(args: string[], cwd: string, runEnv: Record<string, string>) {
     const waits: number[] = [];
-    let stdout = "";
-    let stderr = "";
-    const io: CliIO = {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      env: { NO_COLOR: "1", ...runEnv },
-      cwd,
-      isTTY: false,
-      prompt: async () => "no",
-      waitForInterrupt: () => Promise.resolve(),
+    const sleep = async (ms: number) => {
+      waits.push(ms);
     };
-    const code = await main(args, io, {
-      clientSettings: {
-        sleep: async (ms) => {
-          waits.push(ms);
-        },
-        random: () => 0.5,
-      },
-    });
-    return { code, stdout, stderr, waits };
+    const run = await cli(args, { cwd, env: runEnv, clientSettings: { sleep, random: () => 0.5 } });
+    return { ...run, waits };
   }
 
   it("shows each 606 with Marketo's text, the wait and the attempt, then succeeds", async () => {

@@ -24,11 +24,7 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
   beforeAll(async () => {
     emulator = await startEmulator();
     dir = writeApp("e2e-deploy", webinarApp("Minutes Watched"));
-    env = toolEnv({
-      MARKETO_BASE_URL: emulator.url,
-      MARKETO_CLIENT_ID: emulator.clientId,
-      MARKETO_CLIENT_SECRET: emulator.clientSecret,
-    });
+    env = toolEnv(emulator.env());
   });
   afterAll(async () => {
     await emulator?.close();
@@ -103,11 +99,7 @@ describe.runIf(enabled)("the repository root is a cdktf app (examples/basic)", (
     // Inside the app, as cdktf.out is: the launcher finds the package from there.
     mkdirSync(join(repoRoot, ".tmp"), { recursive: true });
     out = mkdtempSync(join(repoRoot, ".tmp", "root-app-"));
-    env = toolEnv({
-      MARKETO_BASE_URL: emulator.url,
-      MARKETO_CLIENT_ID: emulator.clientId,
-      MARKETO_CLIENT_SECRET: emulator.clientSecret,
-    });
+    env = toolEnv(emulator.env());
   });
   afterAll(async () => {
     await emulator?.close();

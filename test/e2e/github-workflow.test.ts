@@ -169,12 +169,8 @@ describe("the pull-request job, run against two emulated instances", () => {
     dir = writeApp("workflow", readFileSync(join(repoRoot, "examples", "multi-instance", "main.ts"), "utf8"));
     copyFileSync(join(repoRoot, "examples", "multi-instance", "activity-types.ts"), typesFile());
     env = toolEnv({
-      MARKETO_SANDBOX_BASE_URL: sandbox.url,
-      MARKETO_SANDBOX_CLIENT_ID: sandbox.clientId,
-      MARKETO_SANDBOX_CLIENT_SECRET: sandbox.clientSecret,
-      MARKETO_PROD_BASE_URL: production.url,
-      MARKETO_PROD_CLIENT_ID: production.clientId,
-      MARKETO_PROD_CLIENT_SECRET: production.clientSecret,
+      ...sandbox.env("MARKETO_SANDBOX"),
+      ...production.env("MARKETO_PROD"),
     });
     // The main branch, already deployed to both instances.
     const synth = await runPlanJob(dir, env, new FakeComments());

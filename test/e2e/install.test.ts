@@ -205,9 +205,7 @@ describe.concurrent("the packed package installed into user apps", () => {
         run(command, args, { cwd: dir, env, timeout: STEP_TIMEOUT });
       const stackDir = () => join(dir, "cdktf.out", "stacks", app.stack);
       const credentials = (of: Emulator) => ({
-        MARKETO_BASE_URL: of.url,
-        MARKETO_CLIENT_ID: of.clientId,
-        MARKETO_CLIENT_SECRET: of.clientSecret,
+        ...of.env(),
       });
       const typesIn = (of: Emulator) =>
         of

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+import type { MarketoClientSettings } from "../../src/marketo/client.js";
 import {
   type ActivityTypeInput,
   buildManifest,
@@ -21,7 +22,14 @@ export interface CliRun {
 /** Runs `main()` in-process with the emulator's credentials in the environment. */
 export async function cli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; isTTY?: boolean; answer?: string },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    isTTY?: boolean;
+    answer?: string;
+    /** Client settings; the default sleep returns at once. */
+    clientSettings?: MarketoClientSettings;
+  },
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -38,7 +46,9 @@ export async function cli(
     prompt: async () => options.answer ?? "no",
     waitForInterrupt: () => Promise.resolve(),
   };
-  const code = await main(args, io, { clientSettings: { sleep: async () => {} } });
+  const code = await main(args, io, {
+    clientSettings: { sleep: async () => {}, ...options.clientSettings },
+  });
   return { code, stdout, stderr };
 }
 
@@ -63,9 +73,7 @@ export async function workspace(options: EmulatorOptions = {}): Promise<Workspac
   const emulator = await startEmulator(options);
   const dir = tempDir("cli");
   const env = {
-    MARKETO_BASE_URL: emulator.url,
-    MARKETO_CLIENT_ID: emulator.clientId,
-    MARKETO_CLIENT_SECRET: emulator.clientSecret,
+    ...emulator.env(),
   };
   const path = join(dir, "marketo-activities.prod.json");
   return {

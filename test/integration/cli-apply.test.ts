@@ -403,12 +403,8 @@ describe("several instances and other user mistakes", () => {
   /** Credentials of a sandbox (MARKETO_SANDBOX_*) and a production (MARKETO_PROD_*) instance. */
   const twoInstanceEnv = (sandbox: Emulator, production: Emulator) => ({
     ...ws.env,
-    MARKETO_SANDBOX_BASE_URL: sandbox.url,
-    MARKETO_SANDBOX_CLIENT_ID: sandbox.clientId,
-    MARKETO_SANDBOX_CLIENT_SECRET: sandbox.clientSecret,
-    MARKETO_PROD_BASE_URL: production.url,
-    MARKETO_PROD_CLIENT_ID: production.clientId,
-    MARKETO_PROD_CLIENT_SECRET: production.clientSecret,
+    ...sandbox.env("MARKETO_SANDBOX"),
+    ...production.env("MARKETO_PROD"),
   });
 
   const writeInstanceManifest = (id: string, envPrefix: string) => {
