@@ -8,7 +8,7 @@ import {
   type Plan,
   readInstance,
 } from "../reconcile/index.js";
-import { isUserError, type Manifest, MarketoActivitiesError } from "../schema/index.js";
+import { isUserError, type Manifest, MarketoActivitiesError, PROVISIONER_ENV } from "../schema/index.js";
 import type { CliIO } from "./io.js";
 import { type FoundManifest, findManifests, selectOnly } from "./manifests.js";
 
@@ -31,9 +31,6 @@ export function colorsFor(io: CliIO, wanted: boolean): Colors {
   const c = createColors(true);
   return { green: c.green, yellow: c.yellow, red: c.red, cyan: c.cyan, bold: c.bold, dim: c.dim };
 }
-
-/** The environment variable a cdktf resource's `local-exec` provisioner sets for the apply it runs. */
-export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
 
 /** `provisioner` inside a cdktf provisioner (messages then offer code changes, never flags), else `cli`. */
 export function messageContext(io: CliIO): MessageContext {

@@ -6,11 +6,11 @@ import {
   checkActivityType,
   DefinitionError,
   definitionLeaves,
+  PROVISIONER_ENV,
   type PrimaryAttributeInput,
   type ValidationIssue,
 } from "../schema/index.js";
 import type { LocalExecProvisioner, TerraformResource } from "./cdk.js";
-import { PROVISIONER_ENV } from "./launcher.js";
 import { MarketoInstance } from "./marketo-instance.js";
 import { ACTIVITY_TYPE, isMarked, mark, terraformName } from "./private/markers.js";
 import { ensureNullProvider, resourceClasses } from "./resources.js";

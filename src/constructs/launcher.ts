@@ -11,9 +11,6 @@ export const LAUNCHER_FILE_NAME = "marketo-activities.mjs";
 /** The command the provisioners run by default, followed by `apply ...`. */
 export const DEFAULT_COMMAND = `node ${LAUNCHER_FILE_NAME}`;
 
-/** The environment variable the provisioners set, so the CLI words its messages for Terraform. */
-export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
-
 /**
  * The launcher's source. It resolves the package from the stack directory upwards (the app's
  * node_modules), then from the app directory synth ran in (`appDir`, relative to the stack

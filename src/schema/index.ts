@@ -43,6 +43,7 @@ export {
   type Manifest,
   manifestFileName,
   manifestSchema,
+  PROVISIONER_ENV,
   parseManifest,
   serializeManifest,
 } from "./manifest.js";

@@ -7,6 +7,12 @@ import { DEFAULT_ENV_PREFIX, DEFAULT_MAX_ACTIVITY_TYPES, ENV_PREFIX_PATTERN } fr
 /** The manifest format this version writes and reads. */
 export const MANIFEST_FORMAT_VERSION = 1;
 
+/**
+ * The environment variable each type's Terraform provisioner sets for the `apply` it runs, so the
+ * CLI words its messages for Terraform (what to change in code, never a flag nobody can pass).
+ */
+export const PROVISIONER_ENV = "MARKETO_ACTIVITIES_PROVISIONER";
+
 /** File name of an instance's manifest inside its stack directory. */
 export function manifestFileName(instanceId: string): string {
   return `marketo-activities.${instanceId}.json`;
