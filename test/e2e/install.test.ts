@@ -1,5 +1,5 @@
 /**
- * The install suite: the package as users get it. test/setup/pack.ts packs it once; each app in
+ * The install suite: the package as users get it. test/setup/build-and-pack.ts builds and packs it once; each app in
  * test/fixtures/apps is copied to a temporary folder outside the repository (so nothing resolves
  * from the repository's node_modules), installed from its committed lockfile with `npm ci`, then
  * given the tarball with `npm install <tgz>`, as a user does. Each app is then checked: one copy of

@@ -1,11 +1,12 @@
 /**
- * Vitest global setup: packs the package once per run, as `npm publish` would, and hands the
- * tarball's path to tests through `inject("tarball")` (test/e2e/install.test.ts installs it into
- * user apps). `npm test` builds dist/ before vitest runs; a bare `vitest` run builds it if missing.
- * Cost: one `npm pack --ignore-scripts` (about a second), removed again at teardown.
+ * Global setup of the e2e tier (vitest.config.ts): builds dist/ once, since the end-to-end tests
+ * run the built CLI and package, then packs the package once, as `npm publish` would, and hands
+ * the tarball's path to tests through `inject("tarball")` (test/e2e/install.test.ts installs it
+ * into user apps). Cost: one `tsc` build and one `npm pack --ignore-scripts`; the tarball is
+ * removed again at teardown.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -19,9 +20,7 @@ declare module "vitest" {
 }
 
 export default function setup(project: TestProject): () => void {
-  if (!existsSync(join(repoRoot, "dist", "index.js"))) {
-    execFileSync("npm", ["run", "build", "--silent"], { cwd: repoRoot, stdio: "inherit" });
-  }
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: repoRoot, stdio: "inherit" });
   const destination = mkdtempSync(join(tmpdir(), "mka-pack-"));
   const output = execFileSync(
     "npm",
