@@ -24,6 +24,7 @@ import {
   type ISynthesisSession,
   type TerraformStack,
 } from "./cdk.js";
+import { checkInstanceRules } from "./instance-rules.js";
 import { DEFAULT_COMMAND, LAUNCHER_FILE_NAME, launcherSource } from "./launcher.js";
 import {
   ACTIVITY_TYPE,
@@ -304,7 +305,7 @@ export class MarketoInstance extends Construct {
 
   /**
    * Every problem of this instance, one message per construct: its props, each type's definition,
-   * and the rules that span types (duplicates, a type both declared and retired, the type limit).
+   * and the rules that span types (instance-rules.ts).
    */
   private problems(): Problem[] {
     const problems: Problem[] = [];
@@ -322,76 +323,17 @@ export class MarketoInstance extends Construct {
       if (issues.length > 0) problems.push({ construct: type, heading: typeHeading(type), issues });
     }
 
-    const cross: ValidationIssue[] = [];
-    const duplicates = (label: string, pick: (type: DeclaredType) => unknown, fix: string) => {
-      const byValue = new Map<string, DeclaredType[]>();
-      for (const type of types) {
-        const value = pick(type);
-        if (typeof value !== "string") continue;
-        byValue.set(value, [...(byValue.get(value) ?? []), type]);
-      }
-      for (const [value, owners] of byValue) {
-        if (owners.length < 2) continue;
-        cross.push({
-          path: label,
-          received: value,
-          message: `is declared by ${owners.length} activity types (${owners.map((o) => o.node.path).join(", ")}); it must be unique within an instance`,
-          fix,
-        });
-      }
-    };
-    duplicates("apiName", (t) => t.apiName, "remove the duplicate declaration or give it another apiName");
-    duplicates(
-      "triggerName",
-      (t) => t.declaredNames.triggerName,
-      'give each type its own triggerName, e.g. "Attends Webinar"',
-    );
-    duplicates(
-      "filterName",
-      (t) => t.declaredNames.filterName,
-      'give each type its own filterName, e.g. "Attended Webinar"',
-    );
-
-    const declared = new Set(types.map((t) => t.apiName));
-    const retiredSeen = new Set<string>();
-    for (const apiName of this.retiredApiNames) {
-      if (declared.has(apiName)) {
-        cross.push({
-          path: "RetiredActivityType",
-          received: apiName,
-          message: "is both declared and retired",
-          fix: "remove the CustomActivityType to delete the type, or remove the RetiredActivityType to keep it",
-        });
-      }
-      if (retiredSeen.has(apiName)) {
-        cross.push({
-          path: "RetiredActivityType",
-          received: apiName,
-          message: "is retired twice",
-          fix: "remove one of them",
-        });
-      }
-      retiredSeen.add(apiName);
-    }
-    if (types.length > this.maxActivityTypes) {
-      cross.push({
-        path: "maxActivityTypes",
-        received: types.length,
-        message: `declared activity types exceed the subscription limit of ${this.maxActivityTypes} (Marketo code 1027)`,
-        fix: "remove types, or raise maxActivityTypes if your subscription allows more",
-      });
-    }
-    const sameId = this.stack.node
-      .findAll()
-      .filter((c) => MarketoInstance.isMarketoInstance(c) && c !== this && c.instanceId === this.instanceId);
-    if (sameId.length > 0) {
-      cross.push({
-        path: "id",
-        received: this.instanceId,
-        message: `another MarketoInstance in this stack has the same id (${sameId.map((c) => c.node.path).join(", ")}); the id names the manifest file`,
-        fix: "give each MarketoInstance in a stack its own id",
-      });
-    }
+    const cross = checkInstanceRules({
+      instanceId: this.instanceId,
+      maxActivityTypes: this.maxActivityTypes,
+      types: types.map((type) => ({ construct: type, apiName: type.apiName, ...type.declaredNames })),
+      retired: this.retiredApiNames,
+      sameIdInStack: this.stack.node
+        .findAll()
+        .filter(
+          (c) => MarketoInstance.isMarketoInstance(c) && c !== this && c.instanceId === this.instanceId,
+        ),
+    });
     if (cross.length > 0) problems.push({ construct: this, heading: instanceHeading, issues: cross });
     return problems;
   }
