@@ -1,7 +1,7 @@
-import { MarketoApiError } from "../marketo/errors.js";
+import { MarketoApiError } from "../marketo/index.js";
 import { MarketoActivitiesError } from "../schema/index.js";
+import type { Plan, Step, StepOperation, TypePlan } from "./plan.js";
 import type { ReconcileClient } from "./read.js";
-import type { Plan, Step, TypePlan } from "./types.js";
 
 /**
  * Where a message is read, which decides the remedy it offers: `cli` is a terminal or CI job, where
@@ -31,7 +31,7 @@ export function foreignDraftRemedy(discard: boolean, context: MessageContext = "
 /** A type's conflict, with the remedy for `context` (the plan holds the `cli` text). */
 export function conflictText(type: TypePlan, context: MessageContext = "cli"): string | undefined {
   if (type.conflict === undefined || context === "cli") return type.conflict;
-  const cli = foreignDraftRemedy(type.steps[0]?.op === "discardDraft", "cli");
+  const cli = foreignDraftRemedy(type.steps[0]?.operation === "discardCustomActivityTypeDraft", "cli");
   if (!type.conflict.endsWith(cli)) return type.conflict;
   return `${type.conflict.slice(0, -cli.length)}${foreignDraftRemedy(true, context)}`;
 }
@@ -65,7 +65,7 @@ export type ApplyEvent =
   | {
       readonly kind: "step";
       readonly apiName: string;
-      readonly step: Step["op"];
+      readonly operation: StepOperation;
       readonly index: number;
       readonly steps: number;
     }
@@ -129,21 +129,21 @@ export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
 }
 
 /**
- * Runs one step. When the client retried a call whose first attempt may have gone through (a
+ * Applies one step. When the client retried a call whose first attempt may have gone through (a
  * timeout or a 5xx) and Marketo then rejects the retry, the first attempt may have worked: a
  * create answered "already exists", an approve answered "no draft". Those are checked with one
  * describe instead of failing the apply.
  */
-async function run(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
+async function applyStep(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
   try {
-    await call(client, apiName, step);
+    await sendStep(client, apiName, step);
   } catch (error) {
     if (!(error instanceof MarketoApiError) || !error.afterAmbiguousAttempt) throw error;
-    if (step.op === "createType") {
+    if (step.operation === "createCustomActivityType") {
       const draft = await client.describeCustomActivityType(apiName, { draft: true }).catch(() => undefined);
       if (draft?.apiName === apiName && draft.name === step.request.name) return;
     }
-    if (step.op === "approve") {
+    if (step.operation === "approveCustomActivityType") {
       const live = await client.describeCustomActivityType(apiName, { draft: false }).catch(() => undefined);
       if (live?.status === "approved") return;
     }
@@ -151,30 +151,31 @@ async function run(client: ReconcileClient, apiName: string, step: Step): Promis
   }
 }
 
-async function call(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
-  switch (step.op) {
-    case "createType":
+/** The one client call a step is: the client method of the step's operation, with its arguments. */
+async function sendStep(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
+  switch (step.operation) {
+    case "createCustomActivityType":
       await client.createCustomActivityType(step.request);
       return;
-    case "updateType":
+    case "updateCustomActivityType":
       await client.updateCustomActivityType(apiName, step.request);
       return;
-    case "createAttributes":
+    case "createCustomActivityTypeAttributes":
       await client.createCustomActivityTypeAttributes(apiName, step.attributes);
       return;
-    case "updateAttributes":
+    case "updateCustomActivityTypeAttributes":
       await client.updateCustomActivityTypeAttributes(apiName, step.attributes);
       return;
-    case "deleteAttributes":
+    case "deleteCustomActivityTypeAttributes":
       await client.deleteCustomActivityTypeAttributes(apiName, step.apiNames);
       return;
-    case "discardDraft":
+    case "discardCustomActivityTypeDraft":
       await client.discardCustomActivityTypeDraft(apiName);
       return;
-    case "approve":
+    case "approveCustomActivityType":
       await client.approveCustomActivityType(apiName);
       return;
-    case "deleteType":
+    case "deleteCustomActivityType":
       await client.deleteCustomActivityType(apiName);
       return;
   }
@@ -212,11 +213,11 @@ export async function applyPlan(
         options.onProgress?.({
           kind: "step",
           apiName: type.apiName,
-          step: step.op,
+          operation: step.operation,
           index: done + 1,
           steps: type.steps.length,
         });
-        await run(client, type.apiName, step);
+        await applyStep(client, type.apiName, step);
         done++;
       }
       options.onProgress?.({ kind: "done", apiName: type.apiName, action: type.action });

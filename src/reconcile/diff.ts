@@ -1,27 +1,25 @@
-import type { AttributeRequest, CustomActivityTypeRequest } from "../marketo/wire.js";
+import type { AttributeRequest, CustomActivityTypeRequest } from "../marketo/index.js";
 import {
   type ActivityTypeDefinition,
   type AttributeDefinition,
   byApiName,
+  type LeafAttribute,
   type Manifest,
   typeLeaves,
 } from "../schema/index.js";
 import { foreignDraftRemedy } from "./apply.js";
-import { fingerprint, hasLive } from "./read.js";
 import {
   type Action,
   type FieldChange,
-  type LiveAttribute,
-  type LiveState,
-  type LiveType,
-  type LiveVersion,
   PLAN_FORMAT_VERSION,
   type Plan,
   type Risk,
   type Step,
   type TypePlan,
   type UnmanagedType,
-} from "./types.js";
+} from "./plan.js";
+import { fingerprint, hasLive } from "./read.js";
+import type { LiveState, LiveType, LiveVersion } from "./types.js";
 
 const RISK_ORDER: Record<Risk, number> = { safe: 0, risky: 1, destructive: 2 };
 const highest = (risks: readonly Risk[]): Risk =>
@@ -95,15 +93,7 @@ export function diff(manifest: Manifest, state: LiveState, options: DiffOptions)
 
 // ---- create ----------------------------------------------------------------------------------
 
-/** An attribute from a definition or from Marketo. */
-type AnyAttribute = {
-  readonly apiName: string;
-  readonly name?: string | undefined;
-  readonly dataType?: string | undefined;
-  readonly description?: string | undefined;
-};
-
-function attributeRequest(attribute: AnyAttribute): AttributeRequest {
+function attributeRequest(attribute: LeafAttribute): AttributeRequest {
   const request: AttributeRequest = { apiName: attribute.apiName };
   if (attribute.name !== undefined) request.name = attribute.name;
   if (attribute.dataType !== undefined) request.dataType = attribute.dataType as AttributeRequest["dataType"];
@@ -112,7 +102,7 @@ function attributeRequest(attribute: AnyAttribute): AttributeRequest {
   return request;
 }
 
-function describeAttribute(attribute: AnyAttribute): string {
+function describeAttribute(attribute: LeafAttribute): string {
   return `${attribute.name ?? attribute.apiName} (${attribute.dataType ?? "string"})`;
 }
 
@@ -137,11 +127,14 @@ function planCreate(definition: ActivityTypeDefinition, approve: boolean): TypeP
     primaryAttribute: attributeRequest(definition.primaryAttribute),
   };
   if (definition.description !== undefined) request.description = definition.description;
-  const steps: Step[] = [{ op: "createType", request }];
+  const steps: Step[] = [{ operation: "createCustomActivityType", request }];
   if (definition.attributes.length > 0) {
-    steps.push({ op: "createAttributes", attributes: definition.attributes.map(attributeRequest) });
+    steps.push({
+      operation: "createCustomActivityTypeAttributes",
+      attributes: definition.attributes.map(attributeRequest),
+    });
   }
-  if (approve) steps.push({ op: "approve" });
+  if (approve) steps.push({ operation: "approveCustomActivityType" });
 
   const leaves = typeLeaves(definition);
   const changes: FieldChange[] = [];
@@ -200,7 +193,7 @@ function planDelete(apiName: string, status: string): TypePlan {
         note: "deletes the type; declared by RetiredActivityType",
       },
     ],
-    steps: [{ op: "deleteType" }],
+    steps: [{ operation: "deleteCustomActivityType" }],
     notes: ["deleted because a RetiredActivityType declares it (the tombstone is the reviewed permission)"],
   };
 }
@@ -248,9 +241,12 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
   // the version they are written over.
   const changes = compare(published ? type.live! : base, definition, published);
   const writes = steps(base, definition);
-  const all: Step[] = [...(discard ? [{ op: "discardDraft" } as const] : []), ...writes];
+  const all: Step[] = [
+    ...(discard ? [{ operation: "discardCustomActivityTypeDraft" } as const] : []),
+    ...writes,
+  ];
   const needsApproval = writes.length > 0 || draftState === "ours";
-  if (approve && needsApproval) all.push({ op: "approve" });
+  if (approve && needsApproval) all.push({ operation: "approveCustomActivityType" });
 
   const notes: string[] = [];
   if (!approve && (writes.length > 0 || draftState === "ours")) {
@@ -260,7 +256,11 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
     notes.push("publishes a draft an earlier apply left");
   const risk = highest(changes.map((c) => c.risk));
   const action: Action =
-    all.length === 0 ? "noop" : all.every((s) => s.op === "approve") ? "approve" : "update";
+    all.length === 0
+      ? "noop"
+      : all.every((s) => s.operation === "approveCustomActivityType")
+        ? "approve"
+        : "update";
   return {
     apiName: definition.apiName,
     action,
@@ -376,7 +376,7 @@ function compare(base: LiveVersion, desired: ActivityTypeDefinition, published: 
   return changes;
 }
 
-const sameAttribute = (a: LiveAttribute | undefined, b: AttributeDefinition) =>
+const sameAttribute = (a: LeafAttribute | undefined, b: AttributeDefinition) =>
   a !== undefined &&
   a.name === b.name &&
   a.dataType === b.dataType &&
@@ -399,7 +399,8 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   const primaryMoves = basePrimary?.apiName !== primary.apiName;
   if (!primaryMoves && !sameAttribute(basePrimary, primary))
     typeRequest.primaryAttribute = attributeRequest(primary);
-  if (Object.keys(typeRequest).length > 0) out.push({ op: "updateType", request: typeRequest });
+  if (Object.keys(typeRequest).length > 0)
+    out.push({ operation: "updateCustomActivityType", request: typeRequest });
 
   // Deletes go first, so a type at the 20-attribute limit can swap attributes (code 1028). The
   // old primary can only go after it is demoted, in a delete at the end.
@@ -408,19 +409,23 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
     .map((a) => a.apiName)
     .filter((a) => !desiredSecondaries.has(a) && a !== primary.apiName)
     .sort();
-  if (deletes.length > 0) out.push({ op: "deleteAttributes", apiNames: deletes });
+  if (deletes.length > 0) out.push({ operation: "deleteCustomActivityTypeAttributes", apiNames: deletes });
 
   const baseSecondaries = new Map(base.attributes.map((a) => [a.apiName, a]));
   const creates = desired.attributes.filter(
     (a) => !baseSecondaries.has(a.apiName) && a.apiName !== basePrimary?.apiName,
   );
   if (primaryMoves && !baseSecondaries.has(primary.apiName)) creates.push(primary);
-  if (creates.length > 0) out.push({ op: "createAttributes", attributes: creates.map(attributeRequest) });
+  if (creates.length > 0)
+    out.push({ operation: "createCustomActivityTypeAttributes", attributes: creates.map(attributeRequest) });
 
   const updates: AttributeRequest[] = [];
   if (primaryMoves) {
     if (basePrimary !== undefined)
-      out.push({ op: "updateAttributes", attributes: [{ apiName: basePrimary.apiName, isPrimary: false }] });
+      out.push({
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [{ apiName: basePrimary.apiName, isPrimary: false }],
+      });
     updates.push({ ...attributeRequest(primary), isPrimary: true });
   }
   for (const attribute of desired.attributes) {
@@ -429,10 +434,10 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
       (attribute.apiName === basePrimary?.apiName ? basePrimary : undefined);
     if (before !== undefined && !sameAttribute(before, attribute)) updates.push(attributeRequest(attribute));
   }
-  if (updates.length > 0) out.push({ op: "updateAttributes", attributes: updates });
+  if (updates.length > 0) out.push({ operation: "updateCustomActivityTypeAttributes", attributes: updates });
 
   if (primaryMoves && basePrimary !== undefined && !desiredSecondaries.has(basePrimary.apiName)) {
-    out.push({ op: "deleteAttributes", apiNames: [basePrimary.apiName] });
+    out.push({ operation: "deleteCustomActivityTypeAttributes", apiNames: [basePrimary.apiName] });
   }
   return out;
 }

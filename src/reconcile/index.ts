@@ -12,7 +12,8 @@ export {
   type TypeResult,
 } from "./apply.js";
 export { type DiffOptions, diff } from "./diff.js";
-export { parsePlans, planSchema, serializePlans } from "./plan-file.js";
+export * from "./plan.js";
+export { parsePlans, serializePlans } from "./plan-file.js";
 export { fingerprint, hasDraft, hasLive, type ReconcileClient, readInstance, toVersion } from "./read.js";
-export { type Colors, NO_COLORS, renderJson, renderMarkdown, renderText, summarize } from "./render.js";
+export { type Colors, NO_COLORS, renderMarkdown, renderText, summarize } from "./render.js";
 export * from "./types.js";

@@ -1,7 +1,12 @@
-import type { MarketoClient } from "../marketo/client.js";
-import type { WireAttribute, WireCustomActivityType } from "../marketo/wire.js";
-import { byApiName, type Manifest, MarketoActivitiesError, stableHash } from "../schema/index.js";
-import type { LiveAttribute, LiveState, LiveType, LiveVersion } from "./types.js";
+import type { MarketoClient, WireAttribute, WireCustomActivityType } from "../marketo/index.js";
+import {
+  byApiName,
+  type LeafAttribute,
+  type Manifest,
+  MarketoActivitiesError,
+  stableHash,
+} from "../schema/index.js";
+import type { LiveState, LiveType, LiveVersion } from "./types.js";
 
 /** The client calls reconcile uses; a `MarketoClient` has them all. */
 export type ReconcileClient = Pick<
@@ -23,7 +28,7 @@ export type ReconcileClient = Pick<
 export const hasLive = (status: string) => status === "approved" || status === "approved with draft";
 export const hasDraft = (status: string) => status === "draft" || status === "approved with draft";
 
-function attribute(wire: WireAttribute): LiveAttribute {
+function attribute(wire: WireAttribute): LeafAttribute {
   return {
     apiName: wire.apiName,
     ...(wire.name !== undefined ? { name: wire.name } : {}),

@@ -1,6 +1,5 @@
 import { conflictText, destructiveRemedy, type MessageContext } from "./apply.js";
-import { serializePlans } from "./plan-file.js";
-import type { FieldChange, Plan, TypePlan } from "./types.js";
+import { type FieldChange, type Plan, stepToWire, type TypePlan } from "./plan.js";
 
 /** Colour functions; the CLI passes picocolors, or identity functions when colour is off. */
 export interface Colors {
@@ -246,7 +245,9 @@ function rawDetail(plans: readonly Plan[]): string[] {
   const detail = plans.map((plan) => ({
     instance: plan.instance.id,
     fingerprint: plan.fingerprint,
-    steps: Object.fromEntries(plan.types.filter((t) => t.steps.length > 0).map((t) => [t.apiName, t.steps])),
+    steps: Object.fromEntries(
+      plan.types.filter((t) => t.steps.length > 0).map((t) => [t.apiName, t.steps.map(stepToWire)]),
+    ),
   }));
   let json = JSON.stringify(plans.length === 1 ? detail[0] : detail, null, 2);
   if (json.length > RAW_DETAIL_LIMIT) {
@@ -262,9 +263,4 @@ function rawDetail(plans: readonly Plan[]): string[] {
     "</details>",
     "",
   ];
-}
-
-/** The plan as JSON (format in docs/plan-format.md): one plan, or `{ formatVersion, plans }` for several. */
-export function renderJson(plans: readonly Plan[]): string {
-  return serializePlans(plans);
 }

@@ -32,7 +32,7 @@ import {
 } from "./helpers.js";
 
 const endpoint = { endpoint: ENDPOINT };
-const APPROVE: Step = { op: "approve" };
+const APPROVE: Step = { operation: "approveCustomActivityType" };
 
 const primary = webinarInput.primaryAttribute;
 const minutesWatched = { apiName: "minutesWatched", name: "Minutes Watched", dataType: "integer" } as const;
@@ -78,7 +78,7 @@ describe("diff: one action per declared or retired type", () => {
     action: Action;
     status: string;
     draft: "none" | "ours" | "foreign";
-    ops: Step["op"][];
+    ops: Step["operation"][];
   }[] = [
     {
       name: "create when the type is absent",
@@ -87,7 +87,7 @@ describe("diff: one action per declared or retired type", () => {
       action: "create",
       status: "absent",
       draft: "none",
-      ops: ["createType", "createAttributes", "approve"],
+      ops: ["createCustomActivityType", "createCustomActivityTypeAttributes", "approveCustomActivityType"],
     },
     {
       name: "update when the approved type differs",
@@ -96,7 +96,7 @@ describe("diff: one action per declared or retired type", () => {
       action: "update",
       status: "approved",
       draft: "none",
-      ops: ["updateType", "approve"],
+      ops: ["updateCustomActivityType", "approveCustomActivityType"],
     },
     {
       name: "approve when a draft of ours leaves nothing to change",
@@ -105,7 +105,7 @@ describe("diff: one action per declared or retired type", () => {
       action: "approve",
       status: "approved with draft",
       draft: "ours",
-      ops: ["approve"],
+      ops: ["approveCustomActivityType"],
     },
     {
       name: "approve when a never-approved type's draft is the code",
@@ -114,7 +114,7 @@ describe("diff: one action per declared or retired type", () => {
       action: "approve",
       status: "draft",
       draft: "ours",
-      ops: ["approve"],
+      ops: ["approveCustomActivityType"],
     },
     {
       name: "delete when a tombstone names an approved type",
@@ -124,7 +124,7 @@ describe("diff: one action per declared or retired type", () => {
       action: "delete",
       status: "approved",
       draft: "none",
-      ops: ["deleteType"],
+      ops: ["deleteCustomActivityType"],
     },
     {
       name: "delete when a tombstone names a type that has only a draft",
@@ -138,7 +138,7 @@ describe("diff: one action per declared or retired type", () => {
       action: "delete",
       status: "draft",
       draft: "none",
-      ops: ["deleteType"],
+      ops: ["deleteCustomActivityType"],
     },
     {
       name: "noop when the approved type matches the code",
@@ -188,7 +188,11 @@ describe("diff: one action per declared or retired type", () => {
     const plan = diff(manifest({ types: [W] }), liveState([], [listedOnly(W.apiName, "deleted")]), endpoint);
     const type = typePlan(plan);
     expect(type.action).toBe("create");
-    expect(ops(type)).toStrictEqual(["createType", "createAttributes", "approve"]);
+    expect(ops(type)).toStrictEqual([
+      "createCustomActivityType",
+      "createCustomActivityTypeAttributes",
+      "approveCustomActivityType",
+    ]);
     // A deleted type does not count toward the limit, its re-creation does.
     expect(plan.limits).toMatchObject({ current: 0, afterApply: 1 });
   });
@@ -231,7 +235,7 @@ describe("diff: create", () => {
     const type = typePlan(planOne(define(), undefined));
     expect(type.steps).toStrictEqual([
       {
-        op: "createType",
+        operation: "createCustomActivityType",
         request: {
           apiName: "webinarAttended",
           name: "Webinar Attended",
@@ -245,7 +249,7 @@ describe("diff: create", () => {
           },
         },
       },
-      { op: "createAttributes", attributes: [req(minutesWatched), req(platform)] },
+      { operation: "createCustomActivityTypeAttributes", attributes: [req(minutesWatched), req(platform)] },
       APPROVE,
     ]);
     expect(type.risk).toBe("safe");
@@ -256,24 +260,24 @@ describe("diff: create", () => {
   it("sends the description with the create call when the definition has one", () => {
     const type = typePlan(planOne(define({ description: "Who attended which webinar" }), undefined));
     expect(type.steps[0]).toMatchObject({
-      op: "createType",
+      operation: "createCustomActivityType",
       request: { description: "Who attended which webinar" },
     });
   });
 
   it("sends no description key when the definition has none", () => {
     const step = typePlan(planOne(define(), undefined)).steps[0]!;
-    expect(step.op === "createType" && "description" in step.request).toBe(false);
+    expect(step.operation === "createCustomActivityType" && "description" in step.request).toBe(false);
   });
 
   it("makes no attributes call for a type without secondary attributes", () => {
     const type = typePlan(planOne(define({ attributes: [] }), undefined));
-    expect(ops(type)).toStrictEqual(["createType", "approve"]);
+    expect(ops(type)).toStrictEqual(["createCustomActivityType", "approveCustomActivityType"]);
   });
 
   it("leaves the new type as a draft, with a note, when the instance says approve: false", () => {
     const type = typePlan(planOne(define(), undefined, false));
-    expect(ops(type)).toStrictEqual(["createType", "createAttributes"]);
+    expect(ops(type)).toStrictEqual(["createCustomActivityType", "createCustomActivityTypeAttributes"]);
     expect(type.notes).toStrictEqual(["left as a draft for review in Marketo Admin (approve: false)"]);
   });
 
@@ -314,7 +318,7 @@ interface UpdateRow {
 }
 
 const demoteWebinarName: Step = {
-  op: "updateAttributes",
+  operation: "updateCustomActivityTypeAttributes",
   attributes: [{ apiName: "webinarName", isPrimary: false }],
 };
 
@@ -322,53 +326,68 @@ const updateRows: readonly UpdateRow[] = [
   {
     name: "a description added to the type",
     desired: define({ description: "Who attended which webinar" }),
-    writes: [{ op: "updateType", request: { description: "Who attended which webinar" } }],
+    writes: [
+      { operation: "updateCustomActivityType", request: { description: "Who attended which webinar" } },
+    ],
     changes: [["description", "add", "safe"]],
   },
   {
     name: "the type's description changed",
     base: define({ description: "Old text" }),
     desired: define({ description: "New text" }),
-    writes: [{ op: "updateType", request: { description: "New text" } }],
+    writes: [{ operation: "updateCustomActivityType", request: { description: "New text" } }],
     changes: [["description", "change", "safe"]],
   },
   {
     name: "the type's description removed",
     base: define({ description: "Old text" }),
     desired: define(),
-    writes: [{ op: "updateType", request: { description: "" } }],
+    writes: [{ operation: "updateCustomActivityType", request: { description: "" } }],
     changes: [["description", "remove", "safe"]],
   },
   {
     name: "an attribute added",
     desired: define({ attributes: [minutesWatched, platform, registered] }),
-    writes: [{ op: "createAttributes", attributes: [req(registered)] }],
+    writes: [{ operation: "createCustomActivityTypeAttributes", attributes: [req(registered)] }],
     changes: [["attributes.registered", "add", "safe"]],
   },
   {
     name: "an attribute's display name changed",
     desired: define({ attributes: [{ ...minutesWatched, name: "Watch Time" }, platform] }),
-    writes: [{ op: "updateAttributes", attributes: [req({ ...minutesWatched, name: "Watch Time" })] }],
+    writes: [
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [req({ ...minutesWatched, name: "Watch Time" })],
+      },
+    ],
     changes: [["attributes.minutesWatched.name", "change", "safe"]],
   },
   {
     name: "an attribute's description added",
     desired: define({ attributes: [{ ...minutesWatched, description: "Whole minutes" }, platform] }),
     writes: [
-      { op: "updateAttributes", attributes: [req({ ...minutesWatched, description: "Whole minutes" })] },
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [req({ ...minutesWatched, description: "Whole minutes" })],
+      },
     ],
     changes: [["attributes.minutesWatched.description", "add", "safe"]],
   },
   {
     name: "an attribute removed",
     desired: define({ attributes: [minutesWatched] }),
-    writes: [{ op: "deleteAttributes", apiNames: ["platform"] }],
+    writes: [{ operation: "deleteCustomActivityTypeAttributes", apiNames: ["platform"] }],
     changes: [["attributes.platform", "remove", "destructive"]],
   },
   {
     name: "an attribute's dataType changed",
     desired: define({ attributes: [minutesWatched, { ...platform, dataType: "text" }] }),
-    writes: [{ op: "updateAttributes", attributes: [req({ ...platform, dataType: "text" })] }],
+    writes: [
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [req({ ...platform, dataType: "text" })],
+      },
+    ],
     changes: [["attributes.platform.dataType", "change", "destructive"]],
   },
   {
@@ -376,8 +395,11 @@ const updateRows: readonly UpdateRow[] = [
     desired: define({ attributes: [minutesWatched, { ...platform, apiName: "channel" }] }),
     // Deletes run first, so a type at the 20-attribute limit can swap attributes.
     writes: [
-      { op: "deleteAttributes", apiNames: ["platform"] },
-      { op: "createAttributes", attributes: [req({ ...platform, apiName: "channel" })] },
+      { operation: "deleteCustomActivityTypeAttributes", apiNames: ["platform"] },
+      {
+        operation: "createCustomActivityTypeAttributes",
+        attributes: [req({ ...platform, apiName: "channel" })],
+      },
     ],
     changes: [
       ["attributes.channel", "add", "safe"],
@@ -387,38 +409,51 @@ const updateRows: readonly UpdateRow[] = [
   {
     name: "the type's display name renamed",
     desired: define({ name: "Webinar Joined" }),
-    writes: [{ op: "updateType", request: { name: "Webinar Joined" } }],
+    writes: [{ operation: "updateCustomActivityType", request: { name: "Webinar Joined" } }],
     changes: [["name", "change", "risky"]],
   },
   {
     name: "the trigger name renamed",
     desired: define({ triggerName: "Joins Webinar" }),
-    writes: [{ op: "updateType", request: { triggerName: "Joins Webinar" } }],
+    writes: [{ operation: "updateCustomActivityType", request: { triggerName: "Joins Webinar" } }],
     changes: [["triggerName", "change", "risky"]],
   },
   {
     name: "the filter name renamed",
     desired: define({ filterName: "Joined Webinar" }),
-    writes: [{ op: "updateType", request: { filterName: "Joined Webinar" } }],
+    writes: [{ operation: "updateCustomActivityType", request: { filterName: "Joined Webinar" } }],
     changes: [["filterName", "change", "risky"]],
   },
   {
     name: "the primary attribute's display name renamed",
     desired: define({ primaryAttribute: { ...primary, name: "Webinar Title" } }),
-    writes: [{ op: "updateType", request: { primaryAttribute: req({ ...primary, name: "Webinar Title" }) } }],
+    writes: [
+      {
+        operation: "updateCustomActivityType",
+        request: { primaryAttribute: req({ ...primary, name: "Webinar Title" }) },
+      },
+    ],
     changes: [["primaryAttribute.name", "change", "risky"]],
   },
   {
     name: "the primary attribute's dataType changed",
     desired: define({ primaryAttribute: { ...primary, dataType: "text" } }),
-    writes: [{ op: "updateType", request: { primaryAttribute: req({ ...primary, dataType: "text" }) } }],
+    writes: [
+      {
+        operation: "updateCustomActivityType",
+        request: { primaryAttribute: req({ ...primary, dataType: "text" }) },
+      },
+    ],
     changes: [["primaryAttribute.dataType", "change", "destructive"]],
   },
   {
     name: "the primary attribute's description added",
     desired: define({ primaryAttribute: { ...primary, description: "The title" } }),
     writes: [
-      { op: "updateType", request: { primaryAttribute: req({ ...primary, description: "The title" }) } },
+      {
+        operation: "updateCustomActivityType",
+        request: { primaryAttribute: req({ ...primary, description: "The title" }) },
+      },
     ],
     changes: [["primaryAttribute.description", "add", "safe"]],
   },
@@ -427,7 +462,7 @@ const updateRows: readonly UpdateRow[] = [
     desired: define({ name: "Webinar Joined", triggerName: "Joins Webinar", description: "New" }),
     writes: [
       {
-        op: "updateType",
+        operation: "updateCustomActivityType",
         request: { name: "Webinar Joined", triggerName: "Joins Webinar", description: "New" },
       },
     ],
@@ -449,10 +484,10 @@ const updateRows: readonly UpdateRow[] = [
       ],
     }),
     writes: [
-      { op: "deleteAttributes", apiNames: ["platform", "score"] },
-      { op: "createAttributes", attributes: [req(registered), req(sessionId)] },
+      { operation: "deleteCustomActivityTypeAttributes", apiNames: ["platform", "score"] },
+      { operation: "createCustomActivityTypeAttributes", attributes: [req(registered), req(sessionId)] },
       {
-        op: "updateAttributes",
+        operation: "updateCustomActivityTypeAttributes",
         attributes: [
           req({ ...minutesWatched, name: "Watch Time" }),
           req({ ...region, name: "Sales Region" }),
@@ -473,7 +508,10 @@ const updateRows: readonly UpdateRow[] = [
     desired: define({ primaryAttribute: platform, attributes: [minutesWatched, oldPrimaryAsSecondary] }),
     writes: [
       demoteWebinarName,
-      { op: "updateAttributes", attributes: [{ ...req(platform), isPrimary: true }] },
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [{ ...req(platform), isPrimary: true }],
+      },
     ],
     changes: [["primaryAttribute.apiName", "change", "destructive"]],
   },
@@ -482,8 +520,11 @@ const updateRows: readonly UpdateRow[] = [
     desired: define({ primaryAttribute: platform, attributes: [minutesWatched] }),
     writes: [
       demoteWebinarName,
-      { op: "updateAttributes", attributes: [{ ...req(platform), isPrimary: true }] },
-      { op: "deleteAttributes", apiNames: ["webinarName"] },
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [{ ...req(platform), isPrimary: true }],
+      },
+      { operation: "deleteCustomActivityTypeAttributes", apiNames: ["webinarName"] },
     ],
     changes: [
       ["primaryAttribute.apiName", "change", "destructive"],
@@ -497,9 +538,12 @@ const updateRows: readonly UpdateRow[] = [
       attributes: [minutesWatched, platform, oldPrimaryAsSecondary],
     }),
     writes: [
-      { op: "createAttributes", attributes: [req(sessionTitle)] },
+      { operation: "createCustomActivityTypeAttributes", attributes: [req(sessionTitle)] },
       demoteWebinarName,
-      { op: "updateAttributes", attributes: [{ ...req(sessionTitle), isPrimary: true }] },
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [{ ...req(sessionTitle), isPrimary: true }],
+      },
     ],
     changes: [
       ["primaryAttribute.apiName", "change", "destructive"],
@@ -511,10 +555,13 @@ const updateRows: readonly UpdateRow[] = [
     name: "a new attribute made primary (created first), the old primary deleted",
     desired: define({ primaryAttribute: sessionTitle, attributes: [minutesWatched, platform] }),
     writes: [
-      { op: "createAttributes", attributes: [req(sessionTitle)] },
+      { operation: "createCustomActivityTypeAttributes", attributes: [req(sessionTitle)] },
       demoteWebinarName,
-      { op: "updateAttributes", attributes: [{ ...req(sessionTitle), isPrimary: true }] },
-      { op: "deleteAttributes", apiNames: ["webinarName"] },
+      {
+        operation: "updateCustomActivityTypeAttributes",
+        attributes: [{ ...req(sessionTitle), isPrimary: true }],
+      },
+      { operation: "deleteCustomActivityTypeAttributes", apiNames: ["webinarName"] },
     ],
     changes: [
       ["primaryAttribute.apiName", "change", "destructive"],
@@ -532,7 +579,7 @@ const updateRows: readonly UpdateRow[] = [
     writes: [
       demoteWebinarName,
       {
-        op: "updateAttributes",
+        operation: "updateCustomActivityTypeAttributes",
         attributes: [
           { ...req(platform), isPrimary: true },
           req({ ...oldPrimaryAsSecondary, name: "Webinar Title" }),
@@ -552,10 +599,16 @@ const highestOf = (row: UpdateRow) =>
 
 /** Decision 11: at most one call of each kind; a primary change adds only the one demote call. */
 function expectMinimalCalls(steps: readonly Step[]) {
-  const count = (op: Step["op"]) => steps.filter((s) => s.op === op).length;
-  for (const op of ["updateType", "createAttributes", "deleteAttributes", "approve", "discardDraft"] as const)
+  const count = (op: Step["operation"]) => steps.filter((s) => s.operation === op).length;
+  for (const op of [
+    "updateCustomActivityType",
+    "createCustomActivityTypeAttributes",
+    "deleteCustomActivityTypeAttributes",
+    "approveCustomActivityType",
+    "discardCustomActivityTypeDraft",
+  ] as const)
     expect(count(op), op).toBeLessThanOrEqual(1);
-  const updates = steps.filter((s) => s.op === "updateAttributes");
+  const updates = steps.filter((s) => s.operation === "updateCustomActivityTypeAttributes");
   const demotes = updates.filter(
     (s) =>
       s.attributes.length === 1 &&
@@ -640,7 +693,7 @@ describe("diff: update of a published type (steps and risk classes)", () => {
 
   it("leaves the edits as a draft with a note, and no approve step, when approve: false", () => {
     const type = typePlan(planOne(define({ description: "New" }), approved(define()), false));
-    expect(ops(type)).toStrictEqual(["updateType"]);
+    expect(ops(type)).toStrictEqual(["updateCustomActivityType"]);
     expect(type.action).toBe("update");
     expect(type.notes).toStrictEqual(["left as a draft for review in Marketo Admin (approve: false)"]);
   });
@@ -713,7 +766,10 @@ describe("diff: drafts (decision 8)", () => {
     // what approving publishes (live -> code)
     expect(type.draft).toBe("ours");
     expect(type.action).toBe("update");
-    expect(type.steps).toStrictEqual([{ op: "createAttributes", attributes: [req(registered)] }, APPROVE]);
+    expect(type.steps).toStrictEqual([
+      { operation: "createCustomActivityTypeAttributes", attributes: [req(registered)] },
+      APPROVE,
+    ]);
     expect(summary(type.changes)).toStrictEqual([
       ["name", "change", "risky"],
       ["attributes.registered", "add", "safe"],
@@ -724,7 +780,11 @@ describe("diff: drafts (decision 8)", () => {
   it("treats a draft equal to live as ours and plans every change on it", () => {
     const type = typePlan(planOne(desired, approvedWithDraft(live, live)));
     expect(type.draft).toBe("ours");
-    expect(ops(type)).toStrictEqual(["updateType", "createAttributes", "approve"]);
+    expect(ops(type)).toStrictEqual([
+      "updateCustomActivityType",
+      "createCustomActivityTypeAttributes",
+      "approveCustomActivityType",
+    ]);
   });
 
   const foreignRows: {
@@ -767,7 +827,7 @@ describe("diff: drafts (decision 8)", () => {
       expect(type.conflict).toContain(
         "Fold their change into the code, or discard the draft with --discard-foreign-drafts",
       );
-      expect(type.steps[0]).toStrictEqual({ op: "discardDraft" });
+      expect(type.steps[0]).toStrictEqual({ operation: "discardCustomActivityTypeDraft" });
       // Computed from live: the same calls as with no draft at all.
       expect(type.steps.slice(1)).toStrictEqual(typePlan(planOne(desired, approved(live))).steps);
       expect(type.changes).toStrictEqual(typePlan(planOne(desired, approved(live))).changes);
@@ -786,7 +846,7 @@ describe("diff: drafts (decision 8)", () => {
   it("only discards a foreign draft when the code equals live", () => {
     const type = typePlan(planOne(live, approvedWithDraft(live, define({ name: "Webinar Visited" }))));
     expect(type.draft).toBe("foreign");
-    expect(type.steps).toStrictEqual([{ op: "discardDraft" }]);
+    expect(type.steps).toStrictEqual([{ operation: "discardCustomActivityTypeDraft" }]);
     expect(type.action).toBe("update");
     expect(type.changes).toStrictEqual([]);
   });
@@ -797,7 +857,10 @@ describe("diff: drafts (decision 8)", () => {
     expect(type.draft).toBe("foreign");
     expect(type.conflict).toContain("(name = ");
     expect(type.conflict).toContain("or overwrite the draft with --discard-foreign-drafts");
-    expect(type.steps).toStrictEqual([{ op: "updateType", request: { name: "Webinar Attended" } }, APPROVE]);
+    expect(type.steps).toStrictEqual([
+      { operation: "updateCustomActivityType", request: { name: "Webinar Attended" } },
+      APPROVE,
+    ]);
     expect(replay(state, type.steps).result).toStrictEqual(versionOf(live));
   });
 
@@ -830,7 +893,7 @@ describe("diff: drafts (decision 8)", () => {
     // Here the code equals live and the only step discards the foreign draft, so after apply there is
     // no draft at all: the note tells the reviewer something false. Expected notes: [].
     const type = typePlan(planOne(live, approvedWithDraft(live, define({ name: "Webinar Visited" })), false));
-    expect(type.steps).toStrictEqual([{ op: "discardDraft" }]);
+    expect(type.steps).toStrictEqual([{ operation: "discardCustomActivityTypeDraft" }]);
     expect(type.notes).toStrictEqual([]);
   });
 
@@ -1145,7 +1208,7 @@ describe("diff: versions read from Marketo in the documentation's shapes", () =>
     });
     const type = typePlan(planOne(define(), approved(live, "webinarAttended")));
     expect(type.steps).toStrictEqual([
-      { op: "updateAttributes", attributes: [req(minutesWatched)] },
+      { operation: "updateCustomActivityTypeAttributes", attributes: [req(minutesWatched)] },
       APPROVE,
     ]);
     expect(summary(type.changes)).toStrictEqual([["attributes.minutesWatched.name", "add", "safe"]]);
@@ -1225,22 +1288,27 @@ describe("replay (the test helper that checks steps against Marketo's rules)", (
   const rows: { name: string; steps: Step[]; error: RegExp }[] = [
     {
       name: "a promote before the old primary is demoted",
-      steps: [{ op: "updateAttributes", attributes: [{ ...req(platform), isPrimary: true }] }],
+      steps: [
+        {
+          operation: "updateCustomActivityTypeAttributes",
+          attributes: [{ ...req(platform), isPrimary: true }],
+        },
+      ],
       error: /promoted while webinarName is primary/,
     },
     {
       name: "deleting the primary attribute",
-      steps: [{ op: "deleteAttributes", apiNames: ["webinarName"] }],
+      steps: [{ operation: "deleteCustomActivityTypeAttributes", apiNames: ["webinarName"] }],
       error: /is the primary attribute/,
     },
     {
       name: "creating an attribute that exists",
-      steps: [{ op: "createAttributes", attributes: [req(platform)] }],
+      steps: [{ operation: "createCustomActivityTypeAttributes", attributes: [req(platform)] }],
       error: /platform already exists/,
     },
     {
       name: "updating an attribute that does not exist",
-      steps: [{ op: "updateAttributes", attributes: [req(registered)] }],
+      steps: [{ operation: "updateCustomActivityTypeAttributes", attributes: [req(registered)] }],
       error: /registered does not exist/,
     },
     {
@@ -1261,7 +1329,7 @@ describe("replay (the test helper that checks steps against Marketo's rules)", (
       dataType: "string" as const,
     }));
     const result = replay(approved(define({ attributes: twenty })), [
-      { op: "createAttributes", attributes: [req(registered)] },
+      { operation: "createCustomActivityTypeAttributes", attributes: [req(registered)] },
     ]);
     expect(result.maxSecondaries).toBe(21);
     expect(result.error).toMatch(/1028/);

@@ -4,15 +4,7 @@
  * that the steps really lead from what is in Marketo to what the code declares.
  */
 import type { AttributeRequest } from "../../src/marketo/wire.js";
-import type {
-  LiveAttribute,
-  LiveState,
-  LiveType,
-  LiveVersion,
-  Plan,
-  Step,
-  TypePlan,
-} from "../../src/reconcile/index.js";
+import type { LiveState, LiveType, LiveVersion, Plan, Step, TypePlan } from "../../src/reconcile/index.js";
 import {
   type ActivityTypeDefinition,
   type ActivityTypeInput,
@@ -81,7 +73,7 @@ export function manifest(
   });
 }
 
-const liveAttribute = (a: LeafAttribute): LiveAttribute => ({
+const liveAttribute = (a: LeafAttribute): LeafAttribute => ({
   apiName: a.apiName,
   ...(a.name !== undefined ? { name: a.name } : {}),
   ...(a.dataType !== undefined ? { dataType: a.dataType } : {}),
@@ -168,7 +160,7 @@ export function typePlan(plan: Plan, apiName: string = webinarInput.apiName): Ty
   return found;
 }
 
-export const ops = (type: TypePlan) => type.steps.map((s) => s.op);
+export const ops = (type: TypePlan) => type.steps.map((s) => s.operation);
 
 /** Deterministic Fisher-Yates with a seeded LCG: the same "random" order on every run. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -194,10 +186,10 @@ export interface Replay {
   readonly error?: string;
 }
 
-type Working = { -readonly [K in keyof LiveVersion]: LiveVersion[K] } & { attributes: LiveAttribute[] };
+type Working = { -readonly [K in keyof LiveVersion]: LiveVersion[K] } & { attributes: LeafAttribute[] };
 
-function mergeAttribute(target: LiveAttribute, change: AttributeRequest): LiveAttribute {
-  const out: { -readonly [K in keyof LiveAttribute]: LiveAttribute[K] } = { ...target };
+function mergeAttribute(target: LeafAttribute, change: AttributeRequest): LeafAttribute {
+  const out: { -readonly [K in keyof LeafAttribute]: LeafAttribute[K] } = { ...target };
   if (change.name !== undefined) out.name = change.name;
   if (change.dataType !== undefined) out.dataType = change.dataType;
   if (change.description !== undefined) {
@@ -226,8 +218,8 @@ export function replay(type: LiveType | undefined, steps: readonly Step[]): Repl
       : draft?.attributes.find((a) => a.apiName === apiName);
 
   for (const step of steps) {
-    switch (step.op) {
-      case "createType": {
+    switch (step.operation) {
+      case "createCustomActivityType": {
         if (draft !== undefined) return fail("createType: the type already exists");
         const r = step.request;
         draft = {
@@ -247,7 +239,7 @@ export function replay(type: LiveType | undefined, steps: readonly Step[]): Repl
         };
         break;
       }
-      case "updateType": {
+      case "updateCustomActivityType": {
         if (draft === undefined) return fail("updateType: no such type");
         const r = step.request;
         for (const field of ["name", "triggerName", "filterName", "description"] as const) {
@@ -267,14 +259,14 @@ export function replay(type: LiveType | undefined, steps: readonly Step[]): Repl
         }
         break;
       }
-      case "createAttributes":
+      case "createCustomActivityTypeAttributes":
         if (draft === undefined) return fail("createAttributes: no such type");
         for (const a of step.attributes) {
           if (find(a.apiName) !== undefined) return fail(`createAttributes: ${a.apiName} already exists`);
           draft.attributes.push(mergeAttribute({ apiName: a.apiName }, a));
         }
         break;
-      case "updateAttributes":
+      case "updateCustomActivityTypeAttributes":
         if (draft === undefined) return fail("updateAttributes: no such type");
         for (const a of step.attributes) {
           const found = find(a.apiName);
@@ -298,7 +290,7 @@ export function replay(type: LiveType | undefined, steps: readonly Step[]): Repl
           }
         }
         break;
-      case "deleteAttributes":
+      case "deleteCustomActivityTypeAttributes":
         if (draft === undefined) return fail("deleteAttributes: no such type");
         for (const apiName of step.apiNames) {
           const found = find(apiName);
@@ -307,20 +299,20 @@ export function replay(type: LiveType | undefined, steps: readonly Step[]): Repl
           draft.attributes = draft.attributes.filter((x) => x !== found);
         }
         break;
-      case "discardDraft":
+      case "discardCustomActivityTypeDraft":
         if (type?.live === undefined) return fail("discardDraft: nothing to fall back to");
         draft = structuredClone({ ...type.live }) as Working;
         break;
-      case "approve":
+      case "approveCustomActivityType":
         if (draft?.primaryAttribute === undefined) return fail("approve: no primary attribute");
         break;
-      case "deleteType":
+      case "deleteCustomActivityType":
         draft = undefined;
         break;
     }
     maxSecondaries = Math.max(maxSecondaries, draft?.attributes.length ?? 0);
     if (maxSecondaries > MAX_SECONDARY_ATTRIBUTES)
-      return fail(`${step.op}: ${maxSecondaries} secondary attributes (Marketo 1028)`);
+      return fail(`${step.operation}: ${maxSecondaries} secondary attributes (Marketo 1028)`);
   }
   return {
     result: draft === undefined ? undefined : { ...draft, attributes: [...draft.attributes].sort(byApiName) },

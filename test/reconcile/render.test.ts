@@ -5,9 +5,10 @@ import {
   NO_COLORS,
   type Plan,
   parsePlans,
-  renderJson,
   renderMarkdown,
   renderText,
+  serializePlans,
+  stepToWire,
   summarize,
 } from "../../src/reconcile/index.js";
 import type { ActivityTypeDefinition } from "../../src/schema/index.js";
@@ -504,39 +505,73 @@ describe("renderMarkdown", () => {
         instance: plan.instance.id,
         fingerprint: plan.fingerprint,
         steps: Object.fromEntries(
-          plan.types.filter((t) => t.steps.length > 0).map((t) => [t.apiName, t.steps]),
+          plan.types.filter((t) => t.steps.length > 0).map((t) => [t.apiName, t.steps.map(stepToWire)]),
         ),
       });
     },
   );
 });
 
-describe("renderJson", () => {
+/** A plan as the file holds it: every step under its `op` name. */
+const onWire = (plan: Plan) => ({
+  ...plan,
+  types: plan.types.map((t) => ({ ...t, steps: t.steps.map(stepToWire) })),
+});
+
+describe("serializePlans", () => {
   it.each(Object.keys(plans) as (keyof typeof plans)[])("parses %s back to the plan", (key) => {
-    const json = renderJson([plans[key]]);
+    const json = serializePlans([plans[key]]);
     expect(json.endsWith("}\n")).toBe(true);
-    expect(JSON.parse(json)).toStrictEqual(plans[key]);
+    expect(JSON.parse(json)).toStrictEqual(onWire(plans[key]));
+  });
+
+  it("names each step by its format-version-1 op, not by the client operation (docs/plan-format.md)", () => {
+    const steps = (plan: Plan) =>
+      (
+        JSON.parse(serializePlans([plan])) as {
+          types: { apiName: string; steps: Record<string, unknown>[] }[];
+        }
+      ).types.flatMap((t) => t.steps.map((step) => `${t.apiName}: ${step["op"]} ${Object.keys(step)}`));
+    expect(steps(plans.firstDeploy)).toStrictEqual([
+      "newsletterSignup: createType op,request",
+      "newsletterSignup: approve op",
+      "webinarAttended: createType op,request",
+      "webinarAttended: createAttributes attributes,op",
+      "webinarAttended: approve op",
+    ]);
+    expect(steps(plans.foreignDraft)).toStrictEqual(["webinarAttended: discardDraft op"]);
+    expect(steps(plans.tombstone)).toStrictEqual(["oldSignup: deleteType op"]);
+    expect(steps(plans.destructiveChange)).toStrictEqual([
+      "webinarAttended: deleteAttributes apiNames,op",
+      "webinarAttended: approve op",
+    ]);
+  });
+
+  it("refuses a plan file whose step names an op this format does not have", () => {
+    const json = JSON.parse(serializePlans([plans.firstDeploy])) as { types: { steps: { op: string }[] }[] };
+    json.types[0]!.steps[0]!.op = "createCustomActivityType";
+    expect(() => parsePlans(json, "plan.json")).toThrow("plan.json is not a plan written by this version");
   });
 
   it.each(Object.keys(plans) as (keyof typeof plans)[])("is read back unchanged by parsePlans: %s", (key) => {
-    expect(parsePlans(JSON.parse(renderJson([plans[key]])), "plan.json")).toStrictEqual([plans[key]]);
+    expect(parsePlans(JSON.parse(serializePlans([plans[key]])), "plan.json")).toStrictEqual([plans[key]]);
   });
 
   it("is read back unchanged by parsePlans for several instances", () => {
     const several = [plans.safeChange, plans.foreignDraft, plans.tombstone];
-    expect(parsePlans(JSON.parse(renderJson(several)), "plan.json")).toStrictEqual(several);
+    expect(parsePlans(JSON.parse(serializePlans(several)), "plan.json")).toStrictEqual(several);
   });
 
   it("wraps several plans as { formatVersion, plans }", () => {
-    const json = renderJson([plans.safeChange, plans.firstDeploy]);
+    const json = serializePlans([plans.safeChange, plans.firstDeploy]);
     expect(JSON.parse(json)).toStrictEqual({
       formatVersion: 1,
-      plans: [plans.safeChange, plans.firstDeploy],
+      plans: [onWire(plans.safeChange), onWire(plans.firstDeploy)],
     });
   });
 
   it("writes sorted keys, so the same plan always gives the same bytes", () => {
-    const json = renderJson([plans.destructiveChange]);
+    const json = serializePlans([plans.destructiveChange]);
     const parsed = JSON.parse(json) as Record<string, unknown>;
     expect(Object.keys(parsed)).toStrictEqual(Object.keys(parsed).sort());
     const type = (parsed["types"] as Record<string, unknown>[])[0]!;
@@ -545,13 +580,13 @@ describe("renderJson", () => {
     const state = liveState([approved(define())], [listedOnly("b"), listedOnly("a"), listedOnly("c")]);
     const m = manifest({ types: [define({ attributes: [minutesWatched] })] });
     const again = { ...state, listed: shuffled(state.listed, 9) };
-    expect(renderJson([diff(m, again, { endpoint: ENDPOINT })])).toBe(
-      renderJson([diff(m, state, { endpoint: ENDPOINT })]),
+    expect(serializePlans([diff(m, again, { endpoint: ENDPOINT })])).toBe(
+      serializePlans([diff(m, state, { endpoint: ENDPOINT })]),
     );
   });
 
   it("contains the endpoint but no credential", () => {
-    const json = renderJson([plans.firstDeploy]);
+    const json = serializePlans([plans.firstDeploy]);
     expect(json).toContain(ENDPOINT);
     expect(json).not.toMatch(/secret|client_?id|access_token/i);
   });
