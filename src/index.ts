@@ -33,7 +33,6 @@ export {
   DATA_TYPES,
   DefinitionError,
   defineActivityType,
-  definitionHash,
   definitionLeaves,
   type InstanceSettings,
   type Manifest,

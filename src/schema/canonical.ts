@@ -51,11 +51,6 @@ export function stableHash(value: unknown): string {
   return createHash("sha256").update(stableStringify(value)).digest("hex");
 }
 
-/** A stable hash of a definition (its canonical form). */
-export function definitionHash(definition: ActivityTypeDefinition): string {
-  return stableHash(canonicalize(definition));
-}
-
 /** The parts of a type that leaves are made of: a definition, or a version read from Marketo. */
 export interface LeafSource {
   readonly name?: string | undefined;

@@ -16,7 +16,6 @@ export {
 export {
   byApiName,
   canonicalize,
-  definitionHash,
   definitionLeaves,
   type LeafAttribute,
   type LeafSource,
