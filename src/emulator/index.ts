@@ -2,7 +2,11 @@
  * A local, Marketo-compatible server for the custom activity endpoints, for tests and `npm start`
  * (`cdktf-marketo-activities/emulator`). Library code never imports it. See docs/emulator.md.
  */
+export type { RateLimit } from "../marketo/index.js";
+/** A type's status, as the wire shows it (the union of src/marketo/wire.ts). */
+export type { CustomActivityTypeStatus as TypeStatus } from "../marketo/wire.js";
 export type { QuotaSnapshot } from "./limits.js";
+export type { ActivityRecord } from "./model.js";
 export {
   DEFAULT_BEHAVIOUR,
   DEFAULT_CLIENT_ID,
@@ -18,7 +22,6 @@ export {
   type FaultSpec,
   type MarketoCode,
   type RandomFaults,
-  type RateLimit,
   type SeedActivityType,
   type SeedAttribute,
   type SeedRecord,
@@ -28,13 +31,12 @@ export {
 export { EmulatorDataError } from "./persist.js";
 export { EmulatorSeedError } from "./seed.js";
 export { type EmulatorIo, type ServedEmulator, type ServeEmulatorOptions, serveEmulator } from "./serve.js";
-export {
-  type Emulator,
-  type EmulatorSnapshot,
-  type RequestLogEntry,
-  type SnapshotActivityType,
-  type SnapshotAttribute,
-  type SnapshotVersion,
-  startEmulator,
-} from "./server.js";
-export type { ActivityRecord, TypeStatus } from "./state.js";
+export { startEmulator } from "./server.js";
+export type {
+  Emulator,
+  EmulatorSnapshot,
+  RequestLogEntry,
+  SnapshotActivityType,
+  SnapshotAttribute,
+  SnapshotVersion,
+} from "./types.js";

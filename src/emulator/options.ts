@@ -4,6 +4,7 @@
  * list with reasons is in `docs/emulator.md`.
  */
 import type { Operation } from "../marketo/endpoints.js";
+import type { RateLimit } from "../marketo/index.js";
 import {
   type AttributeDataType,
   DATA_TYPES,
@@ -69,12 +70,6 @@ export interface SeedActivityType extends Partial<SeedVersion> {
 /** What the emulator's instance holds at start (ignored when `persistPath` names an existing file). */
 export interface EmulatorSeed {
   readonly activityTypes?: readonly SeedActivityType[];
-}
-
-/** A rolling-window rate limit: at most `calls` calls started within any `windowMs` milliseconds. */
-export interface RateLimit {
-  readonly calls: number;
-  readonly windowMs: number;
 }
 
 /** Marketo's limits (docs/marketo-api.md section 3 and 5.1). `false` turns a limit off. */

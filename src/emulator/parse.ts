@@ -1,41 +1,27 @@
 /**
  * Parses request bodies with the client's own wire schemas (`src/marketo/wire.ts`) and turns a
- * schema failure into the Marketo code a caller would see: a missing field gives
- * `missingFieldCode` (701 `%s cannot be blank`), a field of the wrong type or value gives
- * `invalidValueCode` (1003 Invalid data).
+ * schema failure into the Marketo code a caller would see: a missing field is `blank`
+ * (701 `%s cannot be blank` by default), a field of the wrong type or value is `invalid`
+ * (1003 Invalid data by default).
  */
 import type { z } from "zod";
 import { formatPath } from "../schema/index.js";
-import { ApiFailure } from "./failure.js";
-import type { ResolvedBehaviour } from "./options.js";
+import type { Refusals } from "./refusals.js";
 
-/** Parses `body` with `schema` or throws the `ApiFailure` for its first problem. */
+/** Parses `body` with `schema` or throws the refusal for its first problem. */
 export function parseWith<T extends z.ZodType>(
   schema: T,
   body: unknown,
-  behaviour: ResolvedBehaviour,
+  refusals: Refusals,
   prefix = "",
 ): z.output<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  if (issue === undefined) throw new ApiFailure(behaviour.invalidValueCode, "Invalid data");
+  if (issue === undefined) throw refusals.invalid();
   const path = joinPath(prefix, formatPath(issue.path));
-  if (valueAt(body, issue.path) === undefined) throw blank(behaviour, path);
-  throw new ApiFailure(
-    behaviour.invalidValueCode,
-    `Invalid data: ${path || "body"}: ${describeIssue(issue)}`,
-  );
-}
-
-/** 701-style failure for a missing or blank field. */
-export function blank(behaviour: ResolvedBehaviour, field: string): ApiFailure {
-  return new ApiFailure(behaviour.missingFieldCode, `${field || "body"} cannot be blank`);
-}
-
-/** 1003-style failure for a field whose value breaks a rule. */
-export function invalid(behaviour: ResolvedBehaviour, detail: string): ApiFailure {
-  return new ApiFailure(behaviour.invalidValueCode, `Invalid data: ${detail}`);
+  if (valueAt(body, issue.path) === undefined) throw refusals.blank(path);
+  throw refusals.invalid(`${path || "body"}: ${describeIssue(issue)}`);
 }
 
 function joinPath(prefix: string, path: string): string {
@@ -51,7 +37,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
   for (const segment of path) {
     if (current === null || typeof current !== "object") return undefined;

@@ -6,9 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { z } from "zod";
-import { DATA_TYPES, formatPath, MarketoActivitiesError } from "../schema/index.js";
-import type { StateData } from "./state.js";
+import { formatPath, MarketoActivitiesError } from "../schema/index.js";
+import { type InstanceData, instanceDataSchema } from "./model.js";
 
 /**
  * Raised at start when the data file cannot be read, is not emulator state, or cannot be created.
@@ -37,58 +36,8 @@ export class EmulatorDataError extends MarketoActivitiesError {
   }
 }
 
-const attributeSchema = z.strictObject({
-  apiName: z.string().min(1),
-  name: z.string(),
-  dataType: z.enum(DATA_TYPES),
-  description: z.string().optional(),
-  isPrimary: z.boolean(),
-});
-
-const versionSchema = z.strictObject({
-  name: z.string(),
-  description: z.string().optional(),
-  triggerName: z.string(),
-  filterName: z.string(),
-  attributes: z.array(attributeSchema),
-});
-
-const recordSchema = z.strictObject({
-  id: z.number().int(),
-  marketoGUID: z.string(),
-  leadId: z.number().int(),
-  activityDate: z.string(),
-  primaryAttributeValue: z.string(),
-  attributes: z.array(z.strictObject({ apiName: z.string(), value: z.unknown() })),
-  addedAt: z.string(),
-});
-
-const typeSchema = z
-  .strictObject({
-    id: z.number().int().positive(),
-    apiName: z.string().min(1),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    live: versionSchema.optional(),
-    draft: versionSchema.optional(),
-    deleted: z.boolean(),
-    inUse: z.boolean(),
-    records: z.array(recordSchema),
-  })
-  .refine(
-    (type) => type.live !== undefined || type.draft !== undefined,
-    "a type needs a live or a draft version",
-  );
-
-const stateSchema = z.strictObject({
-  formatVersion: z.literal(1),
-  nextTypeId: z.number().int().positive(),
-  nextRecordId: z.number().int().positive(),
-  types: z.array(typeSchema),
-});
-
 /** Reads the state file; `undefined` when it does not exist. Throws `EmulatorDataError` otherwise. */
-export function loadState(path: string): StateData | undefined {
+export function loadState(path: string): InstanceData | undefined {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -107,7 +56,7 @@ export function loadState(path: string): StateData | undefined {
       cause: error,
     });
   }
-  const parsed = stateSchema.safeParse(json);
+  const parsed = instanceDataSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined ? "" : formatPath(issue.path);
@@ -117,11 +66,11 @@ export function loadState(path: string): StateData | undefined {
       `it is not emulator state (formatVersion 1)${where === "" ? "" : ` at ${where}`}: ${issue?.message ?? "invalid"}`,
     );
   }
-  return parsed.data as StateData;
+  return parsed.data;
 }
 
 /** Writes the state atomically: a temporary file in the same directory, then a rename. */
-export function saveState(path: string, state: StateData): void {
+export function saveState(path: string, state: InstanceData): void {
   const temporary = join(
     dirname(path),
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,

@@ -9,6 +9,17 @@ import {
   MAX_API_NAME_LENGTH,
   MarketoActivitiesError,
 } from "../schema/index.js";
+import {
+  type ActivityRecord,
+  type AttributeState,
+  emptyInstanceData,
+  FIRST_TYPE_ID,
+  type InstanceData,
+  isoSeconds,
+  type TypeState,
+  type TypeVersions,
+  type VersionState,
+} from "./model.js";
 import type {
   EmulatorSeed,
   ResolvedLimits,
@@ -16,16 +27,6 @@ import type {
   SeedAttribute,
   SeedVersion,
 } from "./options.js";
-import {
-  type ActivityRecord,
-  type AttributeState,
-  emptyState,
-  FIRST_TYPE_ID,
-  isoSeconds,
-  type StateData,
-  type TypeState,
-  type VersionState,
-} from "./state.js";
 
 /** Raised when `options.seed` breaks a rule; names the type and the field. */
 export class EmulatorSeedError extends MarketoActivitiesError {
@@ -40,8 +41,8 @@ export function stateFromSeed(
   seed: EmulatorSeed | undefined,
   nowMs: number,
   limits: ResolvedLimits,
-): StateData {
-  const state = emptyState();
+): InstanceData {
+  const state = emptyInstanceData();
   const used = new Set<number>();
   for (const type of seed?.activityTypes ?? []) if (type.id !== undefined) used.add(type.id);
   let nextId = FIRST_TYPE_ID;
@@ -82,7 +83,7 @@ export function stateFromSeed(
   return state;
 }
 
-function seedType(input: SeedActivityType, id: number, nowMs: number, state: StateData): TypeState {
+function seedType(input: SeedActivityType, id: number, nowMs: number, state: InstanceData): TypeState {
   const where = `activity type "${String(input.apiName)}"`;
   if (
     typeof input.apiName !== "string" ||
@@ -115,20 +116,8 @@ function seedType(input: SeedActivityType, id: number, nowMs: number, state: Sta
     deleted: status === "deleted",
     inUse: input.inUse === true,
     records: [],
+    ...seedVersions(input, status, where, flat),
   };
-  if (status === "draft") {
-    type.draft = seedVersion(input.draft ?? flat(), `${where} draft`, false);
-    if (input.live !== undefined)
-      throw new EmulatorSeedError(`${where}: status "draft" cannot have a live version`);
-  } else {
-    type.live = seedVersion(input.live ?? flat(), `${where} live version`, true);
-    if (status === "approved with draft")
-      type.draft = seedVersion(input.draft ?? input.live ?? flat(), `${where} draft`, false);
-    else if (input.draft !== undefined && status === "approved")
-      throw new EmulatorSeedError(
-        `${where}: status "approved" cannot have a draft; use "approved with draft"`,
-      );
-  }
   for (const record of input.records ?? []) {
     const recordId = state.nextRecordId++;
     const stored: ActivityRecord = {
@@ -143,6 +132,26 @@ function seedType(input: SeedActivityType, id: number, nowMs: number, state: Sta
     type.records.push(stored);
   }
   return type;
+}
+
+function seedVersions(
+  input: SeedActivityType,
+  status: NonNullable<SeedActivityType["status"]>,
+  where: string,
+  flat: () => SeedVersion,
+): TypeVersions {
+  if (status === "draft") {
+    const draft = seedVersion(input.draft ?? flat(), `${where} draft`, false);
+    if (input.live !== undefined)
+      throw new EmulatorSeedError(`${where}: status "draft" cannot have a live version`);
+    return { draft };
+  }
+  const live = seedVersion(input.live ?? flat(), `${where} live version`, true);
+  if (status === "approved with draft")
+    return { live, draft: seedVersion(input.draft ?? input.live ?? flat(), `${where} draft`, false) };
+  if (input.draft !== undefined && status === "approved")
+    throw new EmulatorSeedError(`${where}: status "approved" cannot have a draft; use "approved with draft"`);
+  return { live };
 }
 
 function seedVersion(input: SeedVersion, where: string, needsPrimary: boolean): VersionState {

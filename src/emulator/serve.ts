@@ -3,7 +3,8 @@
  * prints the URL and the environment variables to export, and stops cleanly.
  */
 import type { EmulatorOptions } from "./options.js";
-import { type Emulator, startEmulator } from "./server.js";
+import { startEmulator } from "./server.js";
+import type { Emulator } from "./types.js";
 
 /** Options of `serveEmulator`: those of `startEmulator`, with the data file named as on the command line. */
 export interface ServeEmulatorOptions extends Omit<EmulatorOptions, "persistPath"> {
