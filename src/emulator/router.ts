@@ -14,7 +14,7 @@ import type { EmulatedInstance } from "./instance.js";
 export type RestOperation = Exclude<Operation, "identity">;
 
 /** A matched route: the operation and, for the `type/{apiName}/...` routes, the type's apiName. */
-export interface Route {
+export interface MatchedRoute {
   readonly operation: Operation;
   readonly apiName?: string;
 }
@@ -75,7 +75,7 @@ export function route(
   routed: string,
   pathname: string,
   envelope: Envelope,
-): Route | { reply: Reply } {
+): MatchedRoute | { reply: Reply } {
   const matched = matchRoute(routed, pathname);
   if (!("error" in matched)) return matched;
   if (pathname === IDENTITY_PATH)

@@ -107,6 +107,25 @@ describe("emulator persistence", () => {
     expect(readFileSync(file, "utf8")).toBe(content);
   });
 
+  it("fails to start on a type with neither a live nor a draft version, and leaves the file intact", async () => {
+    const file = path.join(dir, "state.json");
+    const type = {
+      id: 100001,
+      apiName: "webinar",
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+      deleted: false,
+      inUse: false,
+      records: [],
+    };
+    const content = JSON.stringify({ formatVersion: 1, nextTypeId: 100002, nextRecordId: 1, types: [type] });
+    writeFileSync(file, content);
+    await expect(startEmulator({ persistPath: file })).rejects.toThrow(
+      /is not emulator state \(formatVersion 1\) at types\[0\]: a type needs a live or a draft version\./,
+    );
+    expect(readFileSync(file, "utf8")).toBe(content);
+  });
+
   it("fails to start on an unreadable path", async () => {
     const directory = path.join(dir, "a-directory.json");
     mkdirSync(directory);
