@@ -1,16 +1,9 @@
-import { createColors } from "picocolors";
-import { MarketoClient, type MarketoClientEvent, type MarketoClientSettings } from "../marketo/client.js";
-import {
-  type Colors,
-  diff,
-  type MessageContext,
-  NO_COLORS,
-  type Plan,
-  readInstance,
-} from "../reconcile/index.js";
-import { isUserError, type Manifest, MarketoActivitiesError, PROVISIONER_ENV } from "../schema/index.js";
+import { MarketoClient, type MarketoClientSettings } from "../marketo/index.js";
+import { diff, type Plan, readInstance } from "../reconcile/index.js";
+import { isUserError, type Manifest, MarketoActivitiesError } from "../schema/index.js";
 import type { CliIO } from "./io.js";
 import { type FoundManifest, findManifests, selectOnly } from "./manifests.js";
+import type { Reporter } from "./report.js";
 
 /** What tests may inject: client settings (a fast sleep, a fetch that counts). */
 export interface CliDeps {
@@ -24,50 +17,24 @@ export interface TargetOptions {
   readonly only?: string[];
 }
 
-/** Colours for text output: on a terminal, unless NO_COLOR is set or --no-color given. */
-export function colorsFor(io: CliIO, wanted: boolean): Colors {
-  const enabled = wanted && io.isTTY && io.env["NO_COLOR"] === undefined && io.env["TERM"] !== "dumb";
-  if (!enabled) return NO_COLORS;
-  const c = createColors(true);
-  return { green: c.green, yellow: c.yellow, red: c.red, cyan: c.cyan, bold: c.bold, dim: c.dim };
-}
-
-/** `provisioner` inside a cdktf provisioner (messages then offer code changes, never flags), else `cli`. */
-export function messageContext(io: CliIO): MessageContext {
-  const value = io.env[PROVISIONER_ENV];
-  return value === "1" || value === "true" ? "provisioner" : "cli";
-}
-
 /** The manifests plan and apply work on: found on disk, narrowed by `--only`. */
 export function findTargets(options: TargetOptions, io: CliIO): FoundManifest[] {
   return selectOnly(findManifests({ cwd: io.cwd, ...pick(options, "manifest", "stack") }), options.only);
 }
 
-/** `250 ms`, `1.5 s`. */
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
-}
-
-/**
- * The stderr line for a client event the user should see as it happens (retries), or undefined:
- * `instance "prod": listCustomActivityTypes: Marketo answered 606 Max rate limit ... (attempt 1 of 6); retrying in 250 ms`.
- */
-export function eventLine(instanceId: string, event: MarketoClientEvent): string | undefined {
-  if (event.type !== "retry") return undefined;
-  const what = event.operation === "identity" ? "authentication (identity)" : event.operation;
-  const failure = event.network ?? `Marketo answered ${event.reason}`;
-  return `instance "${instanceId}": ${what}: ${failure} (attempt ${event.attempt} of ${event.maxAttempts}); retrying in ${duration(event.delayMs)}\n`;
-}
-
-/** One client per instance, credentials from the instance's env prefix; retries are shown on stderr. */
-export function clientFor(manifest: Pick<Manifest, "instance">, io: CliIO, deps: CliDeps): MarketoClient {
+/** One client per instance, credentials from the instance's env prefix; its events are reported (retries are shown). */
+export function clientFor(
+  manifest: Pick<Manifest, "instance">,
+  io: CliIO,
+  deps: CliDeps,
+  report: Reporter,
+): MarketoClient {
   const settings = deps.clientSettings ?? {};
   return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, {
     ...settings,
     onEvent: (event) => {
       settings.onEvent?.(event);
-      const line = eventLine(manifest.instance.id, event);
-      if (line !== undefined) io.stderr(line);
+      report({ kind: "client", instance: manifest.instance.id, event });
     },
   });
 }
@@ -85,12 +52,13 @@ export async function planInstances(
   options: TargetOptions,
   io: CliIO,
   deps: CliDeps,
+  report: Reporter,
 ): Promise<PlannedInstance[]> {
   // Credentials are checked for every instance before any call, so one message names them all.
   const failures: MarketoActivitiesError[] = [];
   const clients = found.map((f) => {
     try {
-      return clientFor(f.manifest, io, deps);
+      return clientFor(f.manifest, io, deps, report);
     } catch (error) {
       if (!isUserError(error)) throw error;
       failures.push(error);
@@ -101,7 +69,7 @@ export async function planInstances(
   if (failures.length > 1) {
     const prefixes = [...new Set(found.map((f) => f.manifest.instance.envPrefix))];
     throw new MarketoActivitiesError("MissingCredentials", failures.map((f) => f.message).join("\n"), {
-      hint: `Export the variables above, or try it locally: \`marketo-activities emulator\` in the app directory starts an emulator for each of ${prefixes.join(", ")} and prints their export lines.`,
+      hint: `export the variables above, or try it locally: \`marketo-activities emulator\` in the app directory starts an emulator for each of ${prefixes.join(", ")} and prints their export lines`,
     });
   }
   refuseSharedEndpoints(

@@ -1,11 +1,11 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { isUserError } from "../schema/errors.js";
+import { MarketoActivitiesError } from "../schema/errors.js";
 import type { CliDeps } from "./context.js";
 import { type CliIO, processIO } from "./io.js";
 
-// Command modules are imported when their command runs, so `--help` and start-up stay fast and
-// the plan/apply path never loads cdktf (it is not imported anywhere under src/cli).
+// Command modules and the renderer are imported when a command runs, so `--help` and start-up stay
+// fast and the plan/apply path never loads cdktf (it is not imported anywhere under src/cli).
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 const collect = (value: string, previous: string[] | undefined) => [
@@ -88,16 +88,20 @@ Examples:
 ${ENV_HELP}`,
     )
     .action(async (opts) => {
-      const { planCommand } = await import("./commands/plan.js");
+      const [{ planCommand }, { messageContext, reporter }] = await Promise.all([
+        import("./commands/plan.js"),
+        import("./render.js"),
+      ]);
       code = await planCommand(
         {
           ...opts,
           detailedExitcode: opts.detailedExitcode === true,
           failOnRefusal: opts.failOnRefusal === true,
-          color: opts.color !== false,
+          context: messageContext(io),
         },
         io,
         deps,
+        reporter(io, { format: opts.format, color: opts.color !== false }),
       );
     });
 
@@ -134,7 +138,10 @@ Apply refuses, changing nothing, when a plan has blocked changes, foreign drafts
 ${ENV_HELP}`,
     )
     .action(async (planFile: string | undefined, opts) => {
-      const { applyCommand } = await import("./commands/apply.js");
+      const [{ applyCommand }, { messageContext, reporter }] = await Promise.all([
+        import("./commands/apply.js"),
+        import("./render.js"),
+      ]);
       code = await applyCommand(
         {
           ...opts,
@@ -142,10 +149,11 @@ ${ENV_HELP}`,
           autoApprove: opts.autoApprove === true,
           allowDestructive: opts.allowDestructive === true,
           discardForeignDrafts: opts.discardForeignDrafts === true,
-          color: opts.color !== false,
+          context: messageContext(io),
         },
         io,
         deps,
+        reporter(io, { format: opts.format, color: opts.color !== false }),
       );
     });
 
@@ -156,8 +164,11 @@ ${ENV_HELP}`,
     .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect)
     .addHelpText("after", "\nExamples:\n  $ npx cdktf synth && marketo-activities validate")
     .action(async (opts) => {
-      const { validateCommand } = await import("./commands/validate.js");
-      code = await validateCommand(opts, io);
+      const [{ validateCommand }, { reporter }] = await Promise.all([
+        import("./commands/validate.js"),
+        import("./render.js"),
+      ]);
+      code = await validateCommand(opts, io, reporter(io));
     });
 
   program
@@ -188,17 +199,17 @@ ${ENV_HELP}`,
       const { emulatorCommand } = await import("./commands/emulator.js");
       const port = /^\d{1,5}$/.test(opts.port) ? Number(opts.port) : Number.NaN;
       if (!(port >= 0 && port <= 65535)) {
-        io.stderr(`Error: --port must be a number from 0 to 65535, got "${opts.port}"\n`);
-        code = 1;
-        return;
+        throw new MarketoActivitiesError(
+          "Usage",
+          `--port must be a number from 0 to 65535, got "${opts.port}"`,
+        );
       }
       if (opts.envPrefix !== undefined && !/^[A-Z][A-Z0-9_]*$/.test(opts.envPrefix)) {
-        io.stderr(
-          `Error: --env-prefix must be upper-case letters, digits and underscores, starting with a letter, got "${opts.envPrefix}"\n` +
-            "Hint: use the envPrefix of your MarketoInstance, e.g. MARKETO_PROD\n",
+        throw new MarketoActivitiesError(
+          "Usage",
+          `--env-prefix must be upper-case letters, digits and underscores, starting with a letter, got "${opts.envPrefix}"`,
+          { hint: "use the envPrefix of your MarketoInstance, e.g. MARKETO_PROD" },
         );
-        code = 1;
-        return;
       }
       code = await emulatorCommand(
         {
@@ -220,15 +231,8 @@ ${ENV_HELP}`,
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
-    if (isUserError(error)) {
-      io.stderr(`Error: ${error.message}\n`);
-      if (error.hint !== undefined) io.stderr(`Hint: ${error.hint}\n`);
-      return 1;
-    }
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    io.stderr(
-      `Internal error: this is a bug in marketo-activities ${version}. Please report it with this output.\n${detail}\n`,
-    );
+    const { errorText } = await import("./render.js");
+    io.stderr(errorText(error, version));
     return 1;
   }
 }

@@ -14,7 +14,8 @@ export interface CheckedManifest {
 /** How many file names a warning shows before "and N more". */
 const SHOWN_FILES = 5;
 
-const FIX = "run `npx cdktf synth` (or `cdktf deploy`, which synthesizes)";
+/** What to do about a stale synth. */
+export const STALE_FIX = "run `npx cdktf synth` (or `cdktf deploy`, which synthesizes)";
 
 /** `2026-12-01T14:20:05.000Z` -> `2026-12-01 14:20 UTC`. */
 export function formatSynthTime(iso: string): string {
@@ -53,7 +54,8 @@ function fileSummary(checks: readonly SourcesCheck[], quote: (s: string) => stri
   return `${parts.join("; ")}${hidden > 0 ? ` (and ${hidden} more)` : ""}`;
 }
 
-function staleOnes(checked: readonly CheckedManifest[]): CheckedManifest[] {
+/** The manifests whose app code changed after they were synthesized. */
+export function staleOnes(checked: readonly CheckedManifest[]): CheckedManifest[] {
   return checked.filter((c) => c.check.status === "stale");
 }
 
@@ -62,61 +64,31 @@ function when(checked: readonly CheckedManifest[]): string {
   return times.sort().map(formatSynthTime).join(", ");
 }
 
-/** One line per manifest: when it was synthesized, or why that is not known. */
-export function provenanceLines(checked: readonly CheckedManifest[]): string {
-  return checked
-    .map(({ found, check }) => {
-      if (check.status === "unknown" && check.synthesizedAt === undefined) {
-        return `Manifest ${found.path}: synthesis time unknown (${check.reason}); not checked against the app's code\n`;
-      }
-      const at = `Manifest ${found.path}, synthesized ${formatSynthTime(check.synthesizedAt ?? "")}`;
-      return check.status === "unknown"
-        ? `${at} (not checked against the app's code: ${check.reason})\n`
-        : `${at}\n`;
-    })
-    .join("");
-}
-
-/** The text warning for stale manifests, or "" when none is stale. `then`: "plan again", "apply again". */
-export function staleWarning(checked: readonly CheckedManifest[], then: string): string {
-  const stale = staleOnes(checked);
-  if (stale.length === 0) return "";
-  return (
-    `Warning: the app's code changed after ${stale.map((s) => s.found.path).join(", ")} ${stale.length === 1 ? "was" : "were"} synthesized (${when(stale)}): ${fileSummary(stale.map((s) => s.check))}.\n` +
-    `  The plan below is the code as it was then, not as it is now. To fix: ${FIX} and ${then}.\n`
-  );
-}
-
-/** The stale warning as a Markdown block for a pull-request comment, or "" when none is stale. */
-export function staleMarkdown(checked: readonly CheckedManifest[]): string {
-  const stale = staleOnes(checked);
-  if (stale.length === 0) return "";
-  const code = (s: string) => `\`${s}\``;
-  return (
-    `> [!WARNING]\n` +
-    `> **Stale synth:** the app's code changed after ${stale.map((s) => code(s.found.path)).join(", ")} ${stale.length === 1 ? "was" : "were"} synthesized (${when(stale)}): ${fileSummary(
-      stale.map((s) => s.check),
-      code,
-    )}. This plan shows the code as it was then. To fix: ${FIX} and plan again.\n\n`
-  );
+/**
+ * `the app's code changed after a.json was synthesized (2026-12-01 14:20 UTC): changed: main.ts`: the
+ * sentence every stale-synth message starts from. `quote` marks paths and files (Markdown code).
+ */
+export function staleSentence(
+  stale: readonly CheckedManifest[],
+  quote: (s: string) => string = (s) => s,
+): string {
+  return `the app's code changed after ${stale.map((s) => quote(s.found.path)).join(", ")} ${stale.length === 1 ? "was" : "were"} synthesized (${when(stale)}): ${fileSummary(
+    stale.map((s) => s.check),
+    quote,
+  )}`;
 }
 
 /**
  * Apply refuses a stale synth: it would write to Marketo what the code said before the last edit.
- * Inside a provisioner, `cdktf deploy` synthesized just before, so it only warns.
+ * Inside a provisioner, `cdktf deploy` synthesized just before, so apply goes ahead: the stale
+ * manifests are returned, for a warning.
  */
-export function refuseStale(checked: readonly CheckedManifest[], context: MessageContext, io: CliIO): void {
+export function refuseStale(checked: readonly CheckedManifest[], context: MessageContext): CheckedManifest[] {
   const stale = staleOnes(checked);
-  if (stale.length === 0) return;
-  if (context === "provisioner") {
-    io.stderr(
-      `Warning: the app's code changed after ${stale.map((s) => s.found.path).join(", ")} ${stale.length === 1 ? "was" : "were"} synthesized (${when(stale)}): ${fileSummary(stale.map((s) => s.check))}. Applying the synthesized manifest as cdktf deploy wrote it.\n`,
-    );
-    return;
-  }
+  if (stale.length === 0 || context === "provisioner") return stale;
   throw new MarketoActivitiesError(
     "StaleSynth",
-    `the app's code changed after ${stale.map((s) => s.found.path).join(", ")} ${stale.length === 1 ? "was" : "were"} synthesized (${when(stale)}): ${fileSummary(stale.map((s) => s.check))}; apply would write the code as it was then. Nothing was applied`,
-    { hint: `${FIX} and apply again` },
+    `${staleSentence(stale)}; apply would write the code as it was then. Nothing was applied`,
+    { hint: `${STALE_FIX} and apply again` },
   );
 }

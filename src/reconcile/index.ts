@@ -16,4 +16,11 @@ export * from "./plan.js";
 export { parsePlans, serializePlans } from "./plan-file.js";
 export { fingerprint, hasDraft, hasLive, type ReconcileClient, readInstance, toVersion } from "./read.js";
 export { type Colors, NO_COLORS, renderMarkdown, renderText, summarize } from "./render.js";
+export {
+  manifestOfPlan,
+  type ReplanOptions,
+  type ReplanRefusal,
+  type ReplanResult,
+  replan,
+} from "./replan.js";
 export * from "./types.js";

@@ -1,33 +1,28 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  type ApplyEvent,
   ApplyRefusedError,
   applyPlan,
-  diff,
-  fingerprint,
+  type MessageContext,
+  type Plan,
   parsePlans,
-  readInstance,
+  type ReplanRefusal,
   refusals,
-  renderMarkdown,
-  renderText,
-  serializePlans,
+  replan,
   summarize,
-  type TypeResult,
 } from "../../reconcile/index.js";
-import { buildManifest, type Manifest, MarketoActivitiesError } from "../../schema/index.js";
+import { MarketoActivitiesError } from "../../schema/index.js";
 import {
   type CliDeps,
   clientFor,
-  colorsFor,
   findTargets,
-  messageContext,
   type PlannedInstance,
   planInstances,
   refuseSharedEndpoints,
   type TargetOptions,
 } from "../context.js";
 import type { CliIO } from "../io.js";
+import type { Reporter } from "../report.js";
 import { checkManifests, refuseStale } from "../synth-check.js";
 
 /** Options of `marketo-activities apply`. */
@@ -37,12 +32,12 @@ export interface ApplyOptions extends TargetOptions {
   readonly autoApprove?: boolean;
   readonly allowDestructive?: boolean;
   readonly discardForeignDrafts?: boolean;
-  readonly format: "text" | "markdown" | "json";
-  readonly color: boolean;
+  /** Where messages are read: a provisioner cannot add flags or confirm. */
+  readonly context: MessageContext;
 }
 
-/** Re-reads the instances of a saved plan and refuses it if anything changed since (decision 10). */
-async function pinnedPlans(file: string, io: CliIO, deps: CliDeps): Promise<PlannedInstance[]> {
+/** Reads a plan file written by `plan --out`. */
+function readPlanFile(file: string, io: CliIO): Plan[] {
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, file), "utf8");
@@ -59,84 +54,82 @@ async function pinnedPlans(file: string, io: CliIO, deps: CliDeps): Promise<Plan
       hint: "write a new plan with `marketo-activities plan --out <file>`",
     });
   }
-  const plans = parsePlans(json, file);
-  const clients = plans.map((plan) => clientFor(plan, io, deps));
-  refuseSharedEndpoints(plans.map((plan, i) => ({ id: plan.instance.id, client: clients[i]! })));
+  return parsePlans(json, file);
+}
+
+/** The error for a saved plan that `replan` refused. */
+function refusedPlanError(file: string, plan: Plan, refusal: ReplanRefusal): MarketoActivitiesError {
+  const again = { hint: "run `marketo-activities plan --out <file>` again and review the new plan" };
+  switch (refusal.reason) {
+    case "otherInstance":
+      return new MarketoActivitiesError(
+        "PlanOtherInstance",
+        `${file} was made for instance "${plan.instance.id}" at ${refusal.planned}, but ${plan.instance.envPrefix}_BASE_URL points at ${refusal.actual}`,
+        {
+          hint: "run `marketo-activities plan` against this instance first, or set the variables of the instance the plan was made for",
+        },
+      );
+    case "instanceChanged":
+      return new MarketoActivitiesError(
+        "PlanStale",
+        `the instance "${plan.instance.id}" changed since ${file} was made; nothing was applied`,
+        again,
+      );
+    case "notReproduced":
+      return new MarketoActivitiesError(
+        "PlanInvalid",
+        `${file} is not what this version of marketo-activities plans for instance "${plan.instance.id}" (edited by hand, or made by another version); nothing was applied`,
+        again,
+      );
+  }
+}
+
+/** Plans the instances of a saved plan again, and refuses it if anything changed since (decision 10). */
+async function pinnedPlans(
+  file: string,
+  io: CliIO,
+  deps: CliDeps,
+  report: Reporter,
+): Promise<PlannedInstance[]> {
+  const saved = readPlanFile(file, io);
+  const clients = saved.map((plan) => clientFor(plan, io, deps, report));
+  refuseSharedEndpoints(saved.map((plan, i) => ({ id: plan.instance.id, client: clients[i]! })));
   return Promise.all(
-    plans.map(async (plan, i) => {
+    saved.map(async (plan, i) => {
       const client = clients[i]!;
-      const endpoint = new URL(client.baseUrl).host;
-      if (endpoint !== plan.instance.endpoint) {
-        throw new MarketoActivitiesError(
-          "PlanOtherInstance",
-          `${file} was made for instance "${plan.instance.id}" at ${plan.instance.endpoint}, but ${plan.instance.envPrefix}_BASE_URL points at ${endpoint}`,
-          {
-            hint: "run `marketo-activities plan` against this instance first, or set the variables of the instance the plan was made for",
-          },
-        );
-      }
-      const { endpoint: _endpoint, ...instance } = plan.instance;
-      const manifest: Manifest = buildManifest({
-        instance,
-        types: plan.types.flatMap((t) => (t.desired === undefined ? [] : [t.desired])),
-        retired: plan.types.filter((t) => t.desired === undefined).map((t) => t.apiName),
-      });
-      const only = plan.only === undefined ? {} : { only: plan.only };
-      const state = await readInstance(client, manifest, only);
-      if (fingerprint(state) !== plan.fingerprint) {
-        throw new MarketoActivitiesError(
-          "PlanStale",
-          `the instance "${plan.instance.id}" changed since ${file} was made; nothing was applied`,
-          { hint: "run `marketo-activities plan --out <file>` again and review the new plan" },
-        );
-      }
-      // The refusals and steps in the file are not trusted as they are: planning again from the same
-      // desired state and the same live state must give exactly the saved plan.
-      const again = diff(manifest, state, { endpoint, ...only });
-      if (serializePlans([again]) !== serializePlans([plan])) {
-        throw new MarketoActivitiesError(
-          "PlanInvalid",
-          `${file} is not what this version of marketo-activities plans for instance "${plan.instance.id}" (edited by hand, or made by another version); nothing was applied`,
-          { hint: "run `marketo-activities plan --out <file>` again and review the new plan" },
-        );
-      }
-      return { found: { path: file, manifest }, client, plan };
+      const result = await replan(plan, client, { endpoint: new URL(client.baseUrl).host });
+      if (!result.ok) throw refusedPlanError(file, plan, result.refusal);
+      return { found: { path: file, manifest: result.manifest }, client, plan: result.plan };
     }),
   );
 }
 
-const PAST: Record<TypeResult["action"], string> = {
-  create: "created",
-  update: "updated",
-  approve: "approved",
-  delete: "deleted",
-  noop: "unchanged",
-};
-
-const ING: Record<TypeResult["action"], string> = {
-  create: "creating",
-  update: "updating",
-  approve: "approving",
-  delete: "deleting",
-  noop: "checking",
-};
-
-/** One line when a type starts and one when it ends; per-call events stay with API users. */
-function progressLine(event: ApplyEvent): string | undefined {
-  switch (event.kind) {
-    case "start":
-      return `${event.apiName}: ${ING[event.action]} (${event.steps} ${event.steps === 1 ? "call" : "calls"})...`;
-    case "step":
-      return undefined;
-    case "done":
-      return `${event.apiName}: ${PAST[event.action]}`;
-    case "failed":
-      return `${event.apiName}: failed: ${event.error.message}`;
+/** Asks for confirmation unless --auto-approve; false when the user said anything but yes. */
+async function confirmed(options: ApplyOptions, io: CliIO): Promise<boolean> {
+  if (options.autoApprove === true) return true;
+  if (!io.isTTY) {
+    throw new MarketoActivitiesError(
+      "ConfirmationRequired",
+      "apply needs confirmation, and this is not an interactive terminal",
+      {
+        hint:
+          options.context === "provisioner"
+            ? "this provisioner's command asks for a confirmation a provisioner cannot give (it was synthesized by another version): synthesize again with the installed cdktf-marketo-activities (`npx cdktf synth`) and deploy again"
+            : "review the plan above, then run again with --auto-approve (as CI and the cdktf provisioners do)",
+      },
+    );
   }
+  const answer = await io.prompt(`Apply these changes to Marketo? Only 'yes' will be accepted: `);
+  return answer.trim() === "yes";
 }
 
 /** Brings the instances to the declared state. Exit 0 when done, 1 when refused or failed. */
-export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDeps): Promise<number> {
+export async function applyCommand(
+  options: ApplyOptions,
+  io: CliIO,
+  deps: CliDeps,
+  report: Reporter,
+): Promise<number> {
   if (
     options.planFile !== undefined &&
     (options.manifest?.length || options.stack?.length || options.only?.length)
@@ -149,53 +142,31 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
       },
     );
   }
-  const context = messageContext(io);
+  const { context } = options;
   let planned: PlannedInstance[];
   if (options.planFile !== undefined) {
     // A saved plan is what was reviewed; its instance is checked instead (pinnedPlans).
-    planned = await pinnedPlans(options.planFile, io, deps);
+    planned = await pinnedPlans(options.planFile, io, deps, report);
   } else {
     const found = findTargets(options, io);
-    refuseStale(checkManifests(found, io), context, io);
-    planned = await planInstances(found, options, io, deps);
+    report({ kind: "staleApplied", stale: refuseStale(checkManifests(found, io), context) });
+    planned = await planInstances(found, options, io, deps, report);
   }
   const plans = planned.map((p) => p.plan);
-  const out = options.format === "text" ? io.stdout : io.stderr;
-  if (options.format === "json") io.stdout(serializePlans(plans));
-  else if (options.format === "markdown") io.stdout(renderMarkdown(plans, { context }));
-  else io.stdout(renderText(plans, colorsFor(io, options.color), { context }));
+  report({ kind: "plans", plans });
 
   const summary = summarize(plans);
   if (summary.changes === 0) {
-    out(`Nothing to apply. API calls used: ${summary.readCalls}.\n`);
+    report({ kind: "nothingToApply", readCalls: summary.readCalls });
     return 0;
   }
-  const reasons = planned.flatMap((p) =>
-    refusals(p.plan, { ...options, context }).map((r) =>
-      planned.length > 1 ? `${p.plan.instance.id}: ${r}` : r,
-    ),
+  const reasons = plans.flatMap((plan) =>
+    refusals(plan, { ...options, context }).map((r) => (plans.length > 1 ? `${plan.instance.id}: ${r}` : r)),
   );
-  if (reasons.length > 0)
-    throw new ApplyRefusedError(planned.map((p) => p.plan.instance.id).join(", "), reasons);
-
-  if (options.autoApprove !== true) {
-    if (!io.isTTY) {
-      throw new MarketoActivitiesError(
-        "ConfirmationRequired",
-        "apply needs confirmation, and this is not an interactive terminal",
-        {
-          hint:
-            context === "provisioner"
-              ? "this provisioner's command asks for a confirmation a provisioner cannot give (it was synthesized by another version): synthesize again with the installed cdktf-marketo-activities (`npx cdktf synth`) and deploy again"
-              : "review the plan above, then run again with --auto-approve (as CI and the cdktf provisioners do)",
-        },
-      );
-    }
-    const answer = await io.prompt(`Apply these changes to Marketo? Only 'yes' will be accepted: `);
-    if (answer.trim() !== "yes") {
-      io.stderr("Apply cancelled; nothing was changed.\n");
-      return 1;
-    }
+  if (reasons.length > 0) throw new ApplyRefusedError(plans.map((p) => p.instance.id).join(", "), reasons);
+  if (!(await confirmed(options, io))) {
+    report({ kind: "cancelled" });
+    return 1;
   }
 
   let ok = true;
@@ -203,33 +174,19 @@ export async function applyCommand(options: ApplyOptions, io: CliIO, deps: CliDe
   for (const { plan, client } of planned) {
     if (!ok) {
       // Instances are applied in dependency order (sandbox before production): stop at a failure.
-      out(`Not started for instance "${plan.instance.id}": an earlier instance failed.\n`);
+      report({ kind: "notStarted", instance: plan.instance.id });
       continue;
     }
     const result = await applyPlan(plan, client, {
       allowDestructive: options.allowDestructive === true,
       discardForeignDrafts: options.discardForeignDrafts === true,
       context,
-      onProgress: (event) => {
-        const line = progressLine(event);
-        if (line !== undefined) out(`  ${line}\n`);
-      },
+      onProgress: (event) => report({ kind: "progress", event }),
     });
     calls += result.calls;
-    const done = result.types
-      .filter((t) => t.outcome === "applied")
-      .map((t) => `${t.apiName} ${PAST[t.action]}`);
-    const failed = result.types.filter((t) => t.outcome === "failed" || t.outcome === "not started");
-    if (failed.length === 0) {
-      out(`Apply complete for instance "${plan.instance.id}": ${done.join(", ") || "nothing to do"}.\n`);
-    } else {
-      ok = false;
-      out(
-        `Apply stopped for instance "${plan.instance.id}": ${failed.map((t) => `${t.apiName} ${t.outcome}${t.error ? ` (${t.error.message})` : ""}`).join("; ")}.\n` +
-          "Anything already written stays as a draft that the next apply recognises; run apply again to finish.\n",
-      );
-    }
+    report({ kind: "applied", result });
+    ok = result.ok;
   }
-  out(`API calls used: ${calls} (${summary.readCalls} to read).\n`);
+  report({ kind: "callsUsed", total: calls, read: summary.readCalls });
   return ok ? 0 : 1;
 }

@@ -1,17 +1,13 @@
 import type { CliIO } from "../io.js";
 import { findManifests } from "../manifests.js";
+import type { Reporter } from "../report.js";
 
-/** Checks the synthesized manifests against the schema without calling Marketo. */
+/** Checks the synthesized manifests against the schema without calling Marketo; reports each. */
 export async function validateCommand(
   options: { manifest?: string[]; stack?: string[] },
   io: CliIO,
+  report: Reporter,
 ): Promise<number> {
-  const found = findManifests({ cwd: io.cwd, ...options });
-  for (const { path, manifest } of found) {
-    const types = manifest.types.length;
-    io.stdout(
-      `${path}: valid. Instance "${manifest.instance.id}" (${manifest.instance.envPrefix}_*): ${types} ${types === 1 ? "type" : "types"}, ${manifest.retired.length} retired, limit ${manifest.instance.maxActivityTypes}.\n`,
-    );
-  }
+  for (const found of findManifests({ cwd: io.cwd, ...options })) report({ kind: "validated", found });
   return 0;
 }
