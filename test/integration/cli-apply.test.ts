@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { MarketoClient } from "../../src/marketo/client.js";
+import { MarketoClient } from "../../src/marketo/index.js";
 import {
   type ActivityTypeInput,
   buildManifest,

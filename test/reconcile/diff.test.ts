@@ -13,6 +13,7 @@ import {
 } from "../../src/reconcile/index.js";
 import type { ActivityTypeDefinition, AttributeDataType } from "../../src/schema/index.js";
 import {
+  applyOnEmulator,
   approved,
   approvedWithDraft,
   define,
@@ -23,7 +24,7 @@ import {
   manifest,
   minimal,
   ops,
-  replay,
+  planOfSteps,
   shuffled,
   signup,
   typePlan,
@@ -296,11 +297,12 @@ describe("diff: create", () => {
     ]);
   });
 
-  it("creates steps that build exactly the declared type", () => {
+  it("creates steps that build exactly the declared type in Marketo (the emulator)", async () => {
     const desired = define({ description: "Who attended" });
-    const result = replay(undefined, typePlan(planOne(desired, undefined)).steps);
-    expect(result.error).toBeUndefined();
-    expect(result.result).toStrictEqual(versionOf(desired));
+    const applied = await applyOnEmulator(planOne(desired, undefined), []);
+    expect(applied.error).toBeUndefined();
+    expect(applied.version()).toStrictEqual(versionOf(desired));
+    expect(typePlan(applied.again).action).toBe("noop");
   });
 });
 
@@ -635,12 +637,16 @@ describe("diff: update of a published type (steps and risk classes)", () => {
     expectMinimalCalls(typePlan(planOne(row.desired, approved(row.base ?? define()))).steps);
   });
 
-  it.each(updateRows)("$name: replaying the steps on live gives exactly the declared type", (row) => {
-    const live = approved(row.base ?? define());
-    const result = replay(live, typePlan(planOne(row.desired, live)).steps);
-    expect(result.error).toBeUndefined();
-    expect(result.result).toStrictEqual(versionOf(row.desired));
-  });
+  it.each(updateRows)(
+    "$name: applied in Marketo (the emulator), the steps give exactly the declared type",
+    async (row) => {
+      const live = approved(row.base ?? define());
+      const applied = await applyOnEmulator(planOne(row.desired, live), [live]);
+      expect(applied.error).toBeUndefined();
+      expect(applied.version()).toStrictEqual(versionOf(row.desired));
+      expect(typePlan(applied.again).action).toBe("noop");
+    },
+  );
 
   it.each(updateRows.filter((row) => highestOf(row) === "destructive"))(
     "$name: allowed by allowDestructiveChanges: true (still destructive, not refused)",
@@ -698,7 +704,7 @@ describe("diff: update of a published type (steps and risk classes)", () => {
     expect(type.notes).toStrictEqual(["left as a draft for review in Marketo Admin (approve: false)"]);
   });
 
-  it("fails when a type at the 20-attribute limit replaces an attribute: the draft must never hold 21 secondaries", () => {
+  it("fails when a type at the 20-attribute limit replaces an attribute: the draft must never hold 21 secondaries", async () => {
     // Regression: steps() creates new attributes before it deletes old ones, so replacing one of 20 attributes
     // (an attribute apiName rename is a delete plus an add, decision 9) makes the draft hold 21 secondary
     // attributes after the createAttributes call, which Marketo rejects with 1028 (docs/marketo-api.md 5.1; the
@@ -718,10 +724,16 @@ describe("diff: update of a published type (steps and risk classes)", () => {
     });
     const live = approved(base);
     const type = typePlan(planOne(desired, live));
-    // THEN replaying the steps never exceeds 20 secondaries, and ends at the declared type
-    const result = replay(live, type.steps);
-    expect(result.maxSecondaries).toBeLessThanOrEqual(20);
-    expect(result.error).toBeUndefined();
+    // THEN applied in Marketo (the emulator, which refuses a 21st with 1028 after any call), the steps
+    // end at the declared type
+    const applied = await applyOnEmulator(planOne(desired, live), [live]);
+    expect(applied.error).toBeUndefined();
+    expect(applied.version()).toStrictEqual(versionOf(desired));
+    expect(type.steps.map((s) => s.operation)).toStrictEqual([
+      "deleteCustomActivityTypeAttributes",
+      "createCustomActivityTypeAttributes",
+      "approveCustomActivityType",
+    ]);
   });
 });
 
@@ -756,7 +768,7 @@ describe("diff: drafts (decision 8)", () => {
     expect(type.notes).toStrictEqual(["publishes a draft an earlier apply left"]);
   });
 
-  it("continues a half-finished apply: a draft mixing live and desired values is ours, and the base", () => {
+  it("continues a half-finished apply: a draft mixing live and desired values is ours, and the base", async () => {
     // GIVEN an earlier apply renamed the type in the draft, then stopped before adding the attribute
     const halfDone = define({ name: "Webinar Joined" });
     const state = approvedWithDraft(live, halfDone);
@@ -774,7 +786,9 @@ describe("diff: drafts (decision 8)", () => {
       ["name", "change", "risky"],
       ["attributes.registered", "add", "safe"],
     ]);
-    expect(replay(state, type.steps).result).toStrictEqual(versionOf(desired));
+    const applied = await applyOnEmulator(planOne(desired, state), [state]);
+    expect(applied.error).toBeUndefined();
+    expect(applied.version()).toStrictEqual(versionOf(desired));
   });
 
   it("treats a draft equal to live as ours and plans every change on it", () => {
@@ -817,7 +831,7 @@ describe("diff: drafts (decision 8)", () => {
 
   it.each(foreignRows)(
     "treats a draft with $name as foreign: conflict naming the fields, discard first, then changes from live",
-    (row) => {
+    async (row) => {
       const state = approvedWithDraft(live, row.draft);
       const plan = planOne(desired, state);
       const type = typePlan(plan);
@@ -831,7 +845,9 @@ describe("diff: drafts (decision 8)", () => {
       // Computed from live: the same calls as with no draft at all.
       expect(type.steps.slice(1)).toStrictEqual(typePlan(planOne(desired, approved(live))).steps);
       expect(type.changes).toStrictEqual(typePlan(planOne(desired, approved(live))).changes);
-      expect(replay(state, type.steps).result).toStrictEqual(versionOf(desired));
+      const applied = await applyOnEmulator(plan, [state]);
+      expect(applied.error).toBeUndefined();
+      expect(applied.version()).toStrictEqual(versionOf(desired));
     },
   );
 
@@ -851,7 +867,7 @@ describe("diff: drafts (decision 8)", () => {
     expect(type.changes).toStrictEqual([]);
   });
 
-  it("overwrites a foreign draft of a never-published type: no discardDraft (nothing to fall back to)", () => {
+  it("overwrites a foreign draft of a never-published type: no discardDraft (nothing to fall back to)", async () => {
     const state = draftOnly(define({ name: "Webinar Visited" }));
     const type = typePlan(planOne(live, state));
     expect(type.draft).toBe("foreign");
@@ -861,7 +877,9 @@ describe("diff: drafts (decision 8)", () => {
       { operation: "updateCustomActivityType", request: { name: "Webinar Attended" } },
       APPROVE,
     ]);
-    expect(replay(state, type.steps).result).toStrictEqual(versionOf(live));
+    const applied = await applyOnEmulator(planOne(live, state), [state]);
+    expect(applied.error).toBeUndefined();
+    expect(applied.version()).toStrictEqual(versionOf(live));
   });
 
   it("classes a never-published draft holding an earlier version of the code as foreign (decision 8 cannot tell)", () => {
@@ -1282,8 +1300,8 @@ describe("refusals", () => {
   });
 });
 
-describe("replay (the test helper that checks steps against Marketo's rules)", () => {
-  // The update tables lean on replay; these show it rejects what Marketo rejects.
+describe("applyOnEmulator (the test helper that checks steps in Marketo, as the emulator keeps its rules)", () => {
+  // The update tables lean on it; these show that steps Marketo rejects fail there.
   const live = approved(define());
   const rows: { name: string; steps: Step[]; error: RegExp }[] = [
     {
@@ -1294,45 +1312,58 @@ describe("replay (the test helper that checks steps against Marketo's rules)", (
           attributes: [{ ...req(platform), isPrimary: true }],
         },
       ],
-      error: /promoted while webinarName is primary/,
+      error: /709 .*already has primary attribute 'webinarName'/,
     },
     {
       name: "deleting the primary attribute",
       steps: [{ operation: "deleteCustomActivityTypeAttributes", apiNames: ["webinarName"] }],
-      error: /is the primary attribute/,
+      error: /709 .*'webinarName' is the primary attribute/,
     },
     {
       name: "creating an attribute that exists",
       steps: [{ operation: "createCustomActivityTypeAttributes", attributes: [req(platform)] }],
-      error: /platform already exists/,
+      error: /1017 .*already has an attribute 'platform'/,
     },
     {
       name: "updating an attribute that does not exist",
       steps: [{ operation: "updateCustomActivityTypeAttributes", attributes: [req(registered)] }],
-      error: /registered does not exist/,
+      error: /1006 Field 'registered' not found/,
     },
     {
       name: "approving a draft without a primary",
       steps: [demoteWebinarName, APPROVE],
-      error: /no primary attribute/,
+      error: /709 .*has no primary attribute/,
+    },
+    {
+      name: "creating a type that exists",
+      steps: [typePlan(planOne(define(), undefined)).steps[0]!],
+      error: /1017 .*apiName 'webinarAttended' exists/,
     },
   ];
 
-  it.each(rows)("fails when $name", (row) => {
-    expect(replay(live, row.steps).error).toMatch(row.error);
+  it.each(rows)("fails when $name", async (row) => {
+    expect((await applyOnEmulator(planOfSteps(live, row.steps), [live])).error?.message).toMatch(row.error);
   });
 
-  it("fails when a step leaves 21 secondary attributes", () => {
+  it("fails when a step leaves 21 secondary attributes", async () => {
     const twenty = Array.from({ length: 20 }, (_, i) => ({
       apiName: `a${i}`,
       name: `A ${i}`,
       dataType: "string" as const,
     }));
-    const result = replay(approved(define({ attributes: twenty })), [
-      { operation: "createCustomActivityTypeAttributes", attributes: [req(registered)] },
-    ]);
-    expect(result.maxSecondaries).toBe(21);
-    expect(result.error).toMatch(/1028/);
+    const full = approved(define({ attributes: twenty }));
+    const applied = await applyOnEmulator(
+      planOfSteps(full, [{ operation: "createCustomActivityTypeAttributes", attributes: [req(registered)] }]),
+      [full],
+    );
+    expect(applied.error?.message).toMatch(/1028/);
+  });
+
+  it("fails when the emulator does not hold the state the plan was made from", async () => {
+    const plan = planOne(define({ name: "Webinar Joined" }), approved(define()));
+    await expect(
+      applyOnEmulator(plan, [approved(define({ description: "Edited in Admin" }))]),
+    ).rejects.toThrow("the emulator holds the live state the plan was made from");
   });
 });
 

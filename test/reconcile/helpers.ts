@@ -1,17 +1,38 @@
 /**
- * Fixtures for the pure reconcile tests: definitions, manifests and live states built by hand (no
- * server), and a small model of Marketo's draft that replays a plan's steps, so a test can check
- * that the steps really lead from what is in Marketo to what the code declares.
+ * Fixtures for the reconcile tests: definitions, manifests and live states built by hand, so the
+ * diff tests stay pure, table-driven and fast; and `applyOnEmulator`, which applies a plan's steps
+ * on the emulator (Marketo's one model in this repository) to check that they really lead from what
+ * is in Marketo to what the code declares.
  */
-import type { AttributeRequest } from "../../src/marketo/wire.js";
-import type { LiveState, LiveType, LiveVersion, Plan, Step, TypePlan } from "../../src/reconcile/index.js";
+import { expect, onTestFinished } from "vitest";
+import {
+  type Emulator,
+  type SeedActivityType,
+  type SeedAttribute,
+  type SeedVersion,
+  startEmulator,
+} from "../../src/emulator/index.js";
+import { MarketoClient } from "../../src/marketo/index.js";
+import {
+  applyPlan,
+  diff,
+  fingerprint,
+  type LiveState,
+  type LiveType,
+  type LiveVersion,
+  manifestOfPlan,
+  type Plan,
+  readInstance,
+  type Step,
+  type TypePlan,
+} from "../../src/reconcile/index.js";
 import {
   type ActivityTypeDefinition,
   type ActivityTypeInput,
+  type AttributeDataType,
   buildManifest,
   type InstanceSettings,
   type LeafAttribute,
-  MAX_SECONDARY_ATTRIBUTES,
   type Manifest,
   parseActivityType,
 } from "../../src/schema/index.js";
@@ -174,148 +195,110 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-// ---- a model of Marketo's draft, to replay steps ---------------------------------------------
+// ---- applying steps for real: on the emulator ----------------------------------------------
 
-/** What replaying a type's steps did. */
-export interface Replay {
-  /** The draft after the last write step (what approve publishes). */
-  readonly result: LiveVersion | undefined;
-  /** The most secondary attributes the draft had after any one call. */
-  readonly maxSecondaries: number;
-  /** The first call Marketo would reject, and why. */
-  readonly error?: string;
+const seedAttribute = (a: LeafAttribute): SeedAttribute => {
+  if (a.name === undefined) throw new Error(`a seeded attribute needs a name: ${a.apiName}`);
+  return {
+    apiName: a.apiName,
+    name: a.name,
+    ...(a.dataType !== undefined ? { dataType: a.dataType as AttributeDataType } : {}),
+    ...(a.description !== undefined ? { description: a.description } : {}),
+  };
+};
+
+function seedVersion(apiName: string, version: LiveVersion): SeedVersion {
+  const { name, triggerName, filterName } = version;
+  if (name === undefined || triggerName === undefined || filterName === undefined)
+    throw new Error(`a seeded version of ${apiName} needs name, triggerName and filterName`);
+  return {
+    name,
+    triggerName,
+    filterName,
+    ...(version.description !== undefined ? { description: version.description } : {}),
+    ...(version.primaryAttribute !== undefined
+      ? { primaryAttribute: seedAttribute(version.primaryAttribute) }
+      : {}),
+    attributes: version.attributes.map(seedAttribute),
+  };
 }
 
-type Working = { -readonly [K in keyof LiveVersion]: LiveVersion[K] } & { attributes: LeafAttribute[] };
+/** A type as the emulator's seed holds it; list-only types get a made-up version (only the list is read). */
+function seedType(type: LiveType): SeedActivityType {
+  const listOnly: LiveVersion = {
+    name: type.name ?? `Type ${type.apiName}`,
+    triggerName: `Does ${type.apiName}`,
+    filterName: `Did ${type.apiName}`,
+    primaryAttribute: { apiName: "value", name: "Value", dataType: "string" },
+    attributes: [],
+  };
+  const status = type.status as NonNullable<SeedActivityType["status"]>;
+  const live = type.live ?? (status === "draft" ? undefined : listOnly);
+  const draft = type.draft ?? (status === "draft" || status === "approved with draft" ? listOnly : undefined);
+  return {
+    apiName: type.apiName,
+    ...(type.id !== undefined ? { id: type.id } : {}),
+    status,
+    ...(live !== undefined ? { live: seedVersion(type.apiName, live) } : {}),
+    ...(draft !== undefined ? { draft: seedVersion(type.apiName, draft) } : {}),
+  };
+}
 
-function mergeAttribute(target: LeafAttribute, change: AttributeRequest): LeafAttribute {
-  const out: { -readonly [K in keyof LeafAttribute]: LeafAttribute[K] } = { ...target };
-  if (change.name !== undefined) out.name = change.name;
-  if (change.dataType !== undefined) out.dataType = change.dataType;
-  if (change.description !== undefined) {
-    if (change.description === "") delete out.description;
-    else out.description = change.description;
-  }
-  return out;
+/** An emulator holding `types` (as the fixtures above build them) until the test ends, and a client to it. */
+export async function emulatorWith(
+  types: readonly LiveType[],
+): Promise<{ emulator: Emulator; client: MarketoClient }> {
+  const emulator = await startEmulator({ seed: { activityTypes: types.map(seedType) } });
+  onTestFinished(() => emulator.close());
+  const client = new MarketoClient({
+    baseUrl: emulator.url,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    // Marketo's rejection is the answer these tests want, not a retry.
+    retry: { maxAttempts: 1 },
+  });
+  return { emulator, client };
+}
+
+/** What applying a plan on the emulator did. */
+export interface Applied {
+  /** The first failure, as Marketo (the emulator) answered it. */
+  readonly error?: Error;
+  /** The type's version afterwards: its draft when one is left, else its live version. */
+  version(apiName?: string): LiveVersion | undefined;
+  /** The same manifest planned again afterwards: nothing should be left to do. */
+  readonly again: Plan;
 }
 
 /**
- * Replays `steps` on the type as the emulator models Marketo (docs/marketo-api.md 4.1, 5.2, 7.2): writes go to
- * the draft (a copy of live when there is none); one primary at a time, demoted before another is
- * promoted; attributes created must not exist, updated or deleted ones must; the primary cannot be
- * deleted; the 20-secondary limit (code 1028) is checked after every call.
+ * Applies `plan` for real, on an emulator holding `types`, with every guard lifted (the tests that
+ * use it check the steps, not the refusals), and reads the instance back. First checks that the
+ * emulator reads as the fixture does: the same fingerprint as the plan's live state.
  */
-export function replay(type: LiveType | undefined, steps: readonly Step[]): Replay {
-  let draft: Working | undefined =
-    type === undefined
-      ? undefined
-      : (structuredClone({ ...((type.draft ?? type.live) as LiveVersion) }) as Working);
-  let maxSecondaries = draft?.attributes.length ?? 0;
-  const fail = (error: string): Replay => ({ result: draft, maxSecondaries, error });
-  const find = (apiName: string) =>
-    draft?.primaryAttribute?.apiName === apiName
-      ? "primary"
-      : draft?.attributes.find((a) => a.apiName === apiName);
-
-  for (const step of steps) {
-    switch (step.operation) {
-      case "createCustomActivityType": {
-        if (draft !== undefined) return fail("createType: the type already exists");
-        const r = step.request;
-        draft = {
-          ...(r.name !== undefined ? { name: r.name } : {}),
-          ...(r.triggerName !== undefined ? { triggerName: r.triggerName } : {}),
-          ...(r.filterName !== undefined ? { filterName: r.filterName } : {}),
-          ...(r.description ? { description: r.description } : {}),
-          ...(r.primaryAttribute !== undefined
-            ? {
-                primaryAttribute: mergeAttribute(
-                  { apiName: r.primaryAttribute.apiName, dataType: "string" },
-                  r.primaryAttribute,
-                ),
-              }
-            : {}),
-          attributes: [],
-        };
-        break;
-      }
-      case "updateCustomActivityType": {
-        if (draft === undefined) return fail("updateType: no such type");
-        const r = step.request;
-        for (const field of ["name", "triggerName", "filterName", "description"] as const) {
-          const value = r[field];
-          if (value === undefined) continue;
-          if (value === "") delete draft[field];
-          else draft[field] = value;
-        }
-        if (r.primaryAttribute !== undefined) {
-          const current = draft.primaryAttribute;
-          if (current !== undefined && current.apiName !== r.primaryAttribute.apiName)
-            return fail("updateType: a second primary attribute");
-          draft.primaryAttribute = mergeAttribute(
-            current ?? { apiName: r.primaryAttribute.apiName, dataType: "string" },
-            r.primaryAttribute,
-          );
-        }
-        break;
-      }
-      case "createCustomActivityTypeAttributes":
-        if (draft === undefined) return fail("createAttributes: no such type");
-        for (const a of step.attributes) {
-          if (find(a.apiName) !== undefined) return fail(`createAttributes: ${a.apiName} already exists`);
-          draft.attributes.push(mergeAttribute({ apiName: a.apiName }, a));
-        }
-        break;
-      case "updateCustomActivityTypeAttributes":
-        if (draft === undefined) return fail("updateAttributes: no such type");
-        for (const a of step.attributes) {
-          const found = find(a.apiName);
-          if (found === undefined) return fail(`updateAttributes: ${a.apiName} does not exist`);
-          if (found === "primary") {
-            const merged = mergeAttribute(draft.primaryAttribute!, a);
-            if (a.isPrimary === false) {
-              delete draft.primaryAttribute;
-              draft.attributes.push(merged);
-            } else draft.primaryAttribute = merged;
-          } else {
-            const merged = mergeAttribute(found, a);
-            draft.attributes = draft.attributes.filter((x) => x !== found);
-            if (a.isPrimary === true) {
-              if (draft.primaryAttribute !== undefined)
-                return fail(
-                  `updateAttributes: ${a.apiName} promoted while ${draft.primaryAttribute.apiName} is primary`,
-                );
-              draft.primaryAttribute = merged;
-            } else draft.attributes.push(merged);
-          }
-        }
-        break;
-      case "deleteCustomActivityTypeAttributes":
-        if (draft === undefined) return fail("deleteAttributes: no such type");
-        for (const apiName of step.apiNames) {
-          const found = find(apiName);
-          if (found === undefined) return fail(`deleteAttributes: ${apiName} does not exist`);
-          if (found === "primary") return fail(`deleteAttributes: ${apiName} is the primary attribute`);
-          draft.attributes = draft.attributes.filter((x) => x !== found);
-        }
-        break;
-      case "discardCustomActivityTypeDraft":
-        if (type?.live === undefined) return fail("discardDraft: nothing to fall back to");
-        draft = structuredClone({ ...type.live }) as Working;
-        break;
-      case "approveCustomActivityType":
-        if (draft?.primaryAttribute === undefined) return fail("approve: no primary attribute");
-        break;
-      case "deleteCustomActivityType":
-        draft = undefined;
-        break;
-    }
-    maxSecondaries = Math.max(maxSecondaries, draft?.attributes.length ?? 0);
-    if (maxSecondaries > MAX_SECONDARY_ATTRIBUTES)
-      return fail(`${step.operation}: ${maxSecondaries} secondary attributes (Marketo 1028)`);
-  }
+export async function applyOnEmulator(plan: Plan, types: readonly LiveType[]): Promise<Applied> {
+  const { client } = await emulatorWith(types);
+  const desired = manifestOfPlan(plan);
+  const only = plan.only === undefined ? {} : { only: plan.only };
+  const before = await readInstance(client, desired, only);
+  expect(fingerprint(before), "the emulator holds the live state the plan was made from").toBe(
+    plan.fingerprint,
+  );
+  const result = await applyPlan(plan, client, { allowDestructive: true, discardForeignDrafts: true });
+  const failed = result.types.find((t) => t.error !== undefined);
+  const after = await readInstance(client, desired, only);
+  const described = new Map(after.described.map((t) => [t.apiName, t]));
   return {
-    result: draft === undefined ? undefined : { ...draft, attributes: [...draft.attributes].sort(byApiName) },
-    maxSecondaries,
+    ...(failed?.error !== undefined ? { error: failed.error } : {}),
+    version: (apiName = webinarInput.apiName) => {
+      const type = described.get(apiName);
+      return type?.draft ?? type?.live;
+    },
+    again: diff(desired, after, { endpoint: plan.instance.endpoint, ...only }),
   };
+}
+
+/** A plan that makes exactly `steps` on the webinar type (for steps no diff would plan). */
+export function planOfSteps(live: LiveType, steps: readonly Step[]): Plan {
+  const plan = diff(manifest({ types: [define()] }), liveState([live]), { endpoint: ENDPOINT });
+  return { ...plan, types: plan.types.map((t) => ({ ...t, steps: [...steps] })) };
 }

@@ -1,16 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { WireCustomActivityType } from "../../src/marketo/wire.js";
 import { fingerprint, type LiveState, type LiveVersion, toVersion } from "../../src/reconcile/index.js";
-import { type ReconcileClient, readInstance } from "../../src/reconcile/read.js";
-import { buildManifest, parseActivityType } from "../../src/schema/index.js";
+import { readInstance } from "../../src/reconcile/read.js";
 import {
   approved,
   approvedWithDraft,
   define,
   draftOnly,
+  emulatorWith,
   listedOnly,
   liveState,
+  manifest,
+  minimal,
   shuffled,
+  signup,
   versionOf,
 } from "./helpers.js";
 
@@ -233,33 +236,53 @@ describe("fingerprint", () => {
 
 describe("readInstance", () => {
   it("fails when Marketo lists a declared type without a status, before describing anything", async () => {
-    const calls: string[] = [];
-    const client = {
-      listCustomActivityTypes: async () => {
-        calls.push("list");
-        return [{ apiName: "webinarAttended", name: "Webinar Attended" }];
-      },
-      describeCustomActivityType: async () => {
-        calls.push("describe");
-        return {};
-      },
-    } as unknown as ReconcileClient;
-    const manifest = buildManifest({
-      instance: { id: "prod", envPrefix: "MARKETO", maxActivityTypes: 10, approve: true },
-      types: [
-        parseActivityType({
-          apiName: "webinarAttended",
-          name: "Webinar Attended",
-          triggerName: "Attends Webinar",
-          filterName: "Attended Webinar",
-          primaryAttribute: { apiName: "webinarName", name: "Webinar Name" },
+    // GIVEN Marketo lists the declared type without its status
+    const { emulator, client } = await emulatorWith([approved(define())]);
+    emulator.addFault({
+      operation: "listCustomActivityTypes",
+      respond: {
+        httpStatus: 200,
+        body: JSON.stringify({
+          requestId: "1#1",
+          success: true,
+          result: [{ id: 100001, apiName: "webinarAttended", name: "Webinar Attended" }],
         }),
-      ],
-      retired: [],
+      },
     });
-    await expect(readInstance(client, manifest)).rejects.toThrow(
+    const mark = emulator.requests.length;
+    // WHEN planning reads the instance
+    const read = readInstance(client, manifest({ types: [define()] }));
+    // THEN it refuses to guess whether a draft exists, after the list call alone
+    await expect(read).rejects.toThrow(
       'Marketo listed "webinarAttended" without a status, so it is not known whether a draft exists; nothing was planned',
     );
-    expect(calls).toStrictEqual(["list"]);
+    expect(
+      emulator.requests
+        .slice(mark)
+        .map((r) => r.operation)
+        .filter((op) => op !== "identity"),
+    ).toStrictEqual(["listCustomActivityTypes"]);
+  });
+
+  it("reads with one list and one describe per version that exists (decision 11), as the fixtures build it", async () => {
+    const types = [
+      approved(define()),
+      approvedWithDraft(signup(), signup({ name: "Signup Edited" })),
+      draftOnly(minimal("alpha")),
+      listedOnly("legacy"),
+    ];
+    const { emulator, client } = await emulatorWith(types);
+    const mark = emulator.requests.length;
+    const declared = manifest({ types: [define(), signup(), minimal("alpha")], retired: ["legacy"] });
+    const state = await readInstance(client, declared);
+    const fixture = liveState(types.slice(0, 3), types.slice(3));
+    expect(fingerprint(state)).toBe(fingerprint(fixture));
+    expect(state.calls).toBe(fixture.calls);
+    const operations = emulator.requests
+      .slice(mark)
+      .map((r) => r.operation)
+      .filter((op) => op !== "identity");
+    expect(operations).toHaveLength(state.calls);
+    expect(operations.filter((op) => op === "describeCustomActivityType")).toHaveLength(4);
   });
 });
