@@ -41,7 +41,6 @@ export function clientFor(
 
 /** A planned instance with the client that read it. */
 export interface PlannedInstance {
-  readonly found: FoundManifest;
   readonly client: MarketoClient;
   readonly plan: Plan;
 }
@@ -84,7 +83,7 @@ export async function planInstances(
         endpoint: new URL(client.baseUrl).host,
         ...(only === undefined ? {} : { only }),
       });
-      return { found: f, client, plan };
+      return { client, plan };
     }),
   );
 }

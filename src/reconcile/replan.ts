@@ -24,9 +24,9 @@ export type ReplanRefusal =
   /** Planning again from the same desired and live state gives another plan: edited, or made by another version. */
   | { readonly reason: "notReproduced" };
 
-/** The saved plan planned again: the fresh plan (equal to the saved one) and its desired state, or a refusal. */
+/** The saved plan planned again: the fresh plan (equal to the saved one), or a refusal. */
 export type ReplanResult =
-  | { readonly ok: true; readonly plan: Plan; readonly manifest: Manifest }
+  | { readonly ok: true; readonly plan: Plan }
   | { readonly ok: false; readonly refusal: ReplanRefusal };
 
 /** The desired state a plan was made from: its instance, the declared definitions and the tombstones. */
@@ -63,5 +63,5 @@ export async function replan(
   if (serializePlans([plan]) !== serializePlans([saved])) {
     return { ok: false, refusal: { reason: "notReproduced" } };
   }
-  return { ok: true, plan, manifest };
+  return { ok: true, plan };
 }

@@ -99,7 +99,7 @@ async function pinnedPlans(
       const client = clients[i]!;
       const result = await replan(plan, client, { endpoint: new URL(client.baseUrl).host });
       if (!result.ok) throw refusedPlanError(file, plan, result.refusal);
-      return { found: { path: file, manifest: result.manifest }, client, plan: result.plan };
+      return { client, plan: result.plan };
     }),
   );
 }
