@@ -10,12 +10,14 @@
  */
 import { performance } from "node:perf_hooks";
 import { startEmulator } from "../src/emulator/index.js";
-import { MarketoClient } from "../src/marketo/client.js";
+import { MarketoClient } from "../src/marketo/index.js";
+import { MARKETO_RATE_LIMIT, MAX_CONCURRENT_REQUESTS } from "../src/schema/limits.js";
+import { busiestWindow } from "../test/helpers/windows.js";
 
 const CALLS = 300;
-const WINDOW_MS = 20_000;
-const WINDOW_CALLS = 100;
-const MAX_CONCURRENT = 10;
+const WINDOW_MS = MARKETO_RATE_LIMIT.windowMs;
+const WINDOW_CALLS = MARKETO_RATE_LIMIT.calls;
+const MAX_CONCURRENT = MAX_CONCURRENT_REQUESTS;
 const TARGET_PER_WINDOW = 90;
 
 function option(name: string, fallback: number): number {
@@ -24,18 +26,6 @@ function option(name: string, fallback: number): number {
   const value = Number(process.argv[index + 1]);
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number >= 0`);
   return value;
-}
-
-/** Most of `times` in any window `(t - windowMs, t]`: the emulator's own rule for 606. */
-function busiestWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let from = 0;
-  for (let to = 0; to < sorted.length; to++) {
-    while ((sorted[from] ?? 0) <= (sorted[to] ?? 0) - windowMs) from++;
-    best = Math.max(best, to - from + 1);
-  }
-  return best;
 }
 
 /** Calls started in consecutive windows `[first + k * windowMs, first + (k + 1) * windowMs)`. */

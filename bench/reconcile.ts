@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../src/emulator/index.js";
-import { MarketoClient } from "../src/marketo/client.js";
+import { MarketoClient } from "../src/marketo/index.js";
 import { applyPlan, diff, readInstance } from "../src/reconcile/index.js";
 import {
   type ActivityTypeInput,

@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import {
   type CustomActivityInput,
-  MAX_ACTIVITIES_PER_CALL,
+  isLive,
   type MarketoClient,
   type MarketoErrorDetail,
   MarketoOutcomeUnknownError,
@@ -17,6 +17,8 @@ import {
 import {
   type ActivityTypeDefinition,
   type ActivityTypeInput,
+  MAX_ACTIVITIES_PER_CALL,
+  MAX_REQUEST_BYTES,
   MarketoActivitiesError,
   parseActivityType,
 } from "../schema/index.js";
@@ -30,13 +32,9 @@ import {
   type ActivityRecord,
   checkRecords,
   ENVELOPE_BYTES,
-  MAX_REQUEST_BYTES,
   recordSchema,
   type WireRecord,
 } from "./records.js";
-
-/** The statuses of a type with a live (approved) version (docs/marketo-api.md 4.1). */
-const LIVE_STATUSES = new Set(["approved", "approved with draft"]);
 
 /** Options of `new ActivityClient(...)`. */
 export interface ActivityClientOptions {
@@ -153,8 +151,8 @@ export class ActivityClient {
     if (!Array.isArray(records))
       throw new MarketoActivitiesError(
         "ActivityRecordsInvalid",
-        `send needs an array of activity records for "${parsed.apiName}", but got ${typeof records}; nothing was sent.`,
-        { hint: "Pass the records as an array, e.g. send(definition, [record])." },
+        `send needs an array of activity records for "${parsed.apiName}", but got ${typeof records}; nothing was sent`,
+        { hint: "pass the records as an array, e.g. send(definition, [record])" },
       );
     const checked = checkRecords(schema, records);
     if (!checked.ok) throw new ActivityRecordsInvalidError(parsed.apiName, records.length, checked.issues);
@@ -210,7 +208,7 @@ export class ActivityClient {
     const matches = types.filter((t) => t.apiName === apiName && t.status !== "deleted");
     // A type without a status cannot be checked here; Marketo refuses its records one by one if it
     // is not approved, which sends nothing twice.
-    const live = matches.find((t) => t.status === undefined || LIVE_STATUSES.has(t.status));
+    const live = matches.find((t) => t.status === undefined || isLive(t.status));
     if (live === undefined) {
       forget();
       const found = matches[0];

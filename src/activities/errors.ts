@@ -47,7 +47,7 @@ export class ActivityRecordsInvalidError extends MarketoActivitiesError {
         ...listed,
         ...more,
       ].join("\n"),
-      { hint: "Fix the records listed (their index is in brackets) and call send again." },
+      { hint: "fix the records listed (their index is in brackets) and call send again" },
     );
     this.apiName = apiName;
     this.issues = issues;
@@ -72,16 +72,16 @@ export class ActivityTypeNotReadyError extends MarketoActivitiesError {
 
   constructor(apiName: string, baseUrl: string, reason: ActivityTypeNotReadyReason, status?: string) {
     const messages: Record<ActivityTypeNotReadyReason, string> = {
-      notFound: `Activity type "${apiName}" does not exist on the Marketo instance ${baseUrl}, so its activity records cannot be sent; nothing was sent.`,
-      notApproved: `Activity type "${apiName}" has no approved version on the Marketo instance ${baseUrl} (status "${status ?? ""}"); Marketo accepts activity records only for approved types, so nothing was sent.`,
-      noId: `Marketo listed activity type "${apiName}" without its id, which records must name; nothing was sent.`,
+      notFound: `activity type "${apiName}" does not exist on the Marketo instance ${baseUrl}, so its activity records cannot be sent; nothing was sent`,
+      notApproved: `activity type "${apiName}" has no approved version on the Marketo instance ${baseUrl} (status "${status ?? ""}"); Marketo accepts activity records only for approved types, so nothing was sent`,
+      noId: `Marketo listed activity type "${apiName}" without its id, which records must name; nothing was sent`,
     };
     const hints: Record<ActivityTypeNotReadyReason, string> = {
       notFound:
-        'Deploy it first: declare it as a CustomActivityType and run "cdktf deploy" or "marketo-activities apply" against this instance, then send again.',
+        'deploy it first: declare it as a CustomActivityType and run "cdktf deploy" or "marketo-activities apply" against this instance, then send again',
       notApproved:
-        'Approve it first: run "marketo-activities apply" with approval on (the default), or approve the type in Marketo Admin > Marketo Custom Activities, then send again.',
-      noId: "Check the instance's custom activity types in Marketo Admin; if the type is there, report this with Marketo's response.",
+        'approve it first: run "marketo-activities apply" with approval on (the default), or approve the type in Marketo Admin > Marketo Custom Activities, then send again',
+      noId: "check the instance's custom activity types in Marketo Admin; if the type is there, report this with Marketo's response",
     };
     super("ActivityTypeNotReady", messages[reason], { hint: hints[reason] });
     this.apiName = apiName;
@@ -111,11 +111,17 @@ export interface SendStop {
   readonly outcome: "unknown" | "notSent";
 }
 
+/** What happened to the records before the failed batch, as a sentence without its period. */
 function sentBefore(stop: SendStop): string {
-  if (stop.first === 0) return "No earlier record was sent.";
+  if (stop.first === 0) return "No earlier record was sent";
   const parts = [`${stop.added} added`, `${stop.skipped} skipped`];
   if (stop.unknownBefore > 0) parts.push(`${stop.unknownBefore} with an unknown result`);
-  return `${RecordRange(0, stop.first - 1)} ${stop.first === 1 ? "was" : "were"} sent (${parts.join(", ")}).`;
+  return `${RecordRange(0, stop.first - 1)} ${stop.first === 1 ? "was" : "were"} sent (${parts.join(", ")})`;
+}
+
+/** `Records 300-649 were not sent` (first to last, inclusive). */
+function notSent(first: number, last: number): string {
+  return `${RecordRange(first, last)} ${first === last ? "was" : "were"} not sent`;
 }
 
 /**
@@ -134,24 +140,24 @@ export class ActivitySendError extends MarketoActivitiesError {
 
   constructor(stop: SendStop, cause: unknown) {
     const failed = recordRange(stop.first, stop.last);
-    const where = `Sending activity records for "${stop.apiName}" stopped at batch ${stop.batch} of ${stop.batches} (${failed})`;
+    const where = `sending activity records for "${stop.apiName}" stopped at batch ${stop.batch} of ${stop.batches} (${failed})`;
     const reason = describeCause(cause);
-    const later =
-      stop.last + 1 < stop.total
-        ? ` ${RecordRange(stop.last + 1, stop.total - 1)} ${stop.last + 2 === stop.total ? "was" : "were"} not sent.`
-        : "";
-    let message: string;
+    let sentences: string[];
     let hint: string;
     if (stop.outcome === "unknown") {
-      message = `${where}: Marketo may or may not have added them (${reason}), so they were not sent again. ${sentBefore(stop)}${later}`;
-      hint = `Check the leads' activity logs in Marketo for ${failed} before sending them again (activity records cannot be updated or deleted through the API); records with status "notSent" can be sent again as they are.`;
+      sentences = [
+        `${where}: Marketo may or may not have added them (${reason}), so they were not sent again`,
+        sentBefore(stop),
+        ...(stop.last + 1 < stop.total ? [notSent(stop.last + 1, stop.total - 1)] : []),
+      ];
+      hint = `check the leads' activity logs in Marketo for ${failed} before sending them again (activity records cannot be updated or deleted through the API); records with status "notSent" can be sent again as they are`;
     } else {
-      const notSent = RecordRange(stop.first, stop.total - 1);
-      message = `${where}: ${reason}. ${sentBefore(stop)} ${notSent} ${stop.first + 1 === stop.total ? "was" : "were"} not sent.`;
+      sentences = [`${where}: ${reason}`, sentBefore(stop), notSent(stop.first, stop.total - 1)];
       const causeHint = cause instanceof MarketoActivitiesError ? cause.hint : undefined;
-      hint = `${causeHint === undefined ? "" : `${causeHint} `}Then send the records with status "notSent" again; the others were already sent.`;
+      const then = 'send the records with status "notSent" again; the others were already sent';
+      hint = causeHint === undefined ? then : `${causeHint}. Then ${then}`;
     }
-    super("ActivitySendStopped", message, { cause, hint });
+    super("ActivitySendStopped", sentences.join(". "), { cause, hint });
     this.apiName = stop.apiName;
     this.outcome = stop.outcome;
     this.failedRange = [stop.first, stop.last];

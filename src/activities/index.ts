@@ -16,13 +16,5 @@ export {
   ActivityTypeNotReadyError,
   type ActivityTypeNotReadyReason,
 } from "./errors.js";
-export {
-  type ActivityRecord,
-  type AttributeValuesOf,
-  MAX_REQUEST_BYTES,
-  type PrimaryValueOf,
-  type RecordIssue,
-  recordSchema,
-  type WireRecord,
-} from "./records.js";
-export { type AttributeValue, VALUE_SCHEMAS } from "./values.js";
+export type { ActivityRecord, AttributeValuesOf, PrimaryValueOf, RecordIssue } from "./records.js";
+export type { AttributeValue } from "./values.js";

@@ -7,10 +7,14 @@ import {
   type ActivityTypeDefinition,
   type ActivityTypeInput,
   type AttributeDataType,
+  formatCount,
+  MAX_ATTRIBUTE_VALUES_BYTES,
+  MAX_REQUEST_BYTES,
   rule,
   toIssues,
   type ValidationIssue,
 } from "../schema/index.js";
+import { INT32 } from "../schema/values.js";
 import { type AttributeValue, activityDateSchema, primaryWireValue, valueSchema } from "./values.js";
 
 /** The data type of an attribute as written in a definition; the primary's defaults to `string`. */
@@ -77,12 +81,6 @@ export interface WireRecord {
   readonly primaryAttributeValue: string;
   readonly attributes: readonly { readonly apiName: string; readonly value: string | number | boolean }[];
 }
-
-/**
- * Largest request body the client builds: Marketo answers HTTP 413 above 1 MB (docs/marketo-api.md 2.1); the
- * decimal megabyte stays under either reading of "1 MB".
- */
-export const MAX_REQUEST_BYTES = 1_000_000;
 
 /** `{"input":[]}`: the request body around the records. */
 export const ENVELOPE_BYTES = Buffer.byteLength('{"input":[]}');
@@ -183,14 +181,14 @@ export function checkRecords(
     if (result.success) {
       // With the largest id a type can have (int32), so that the size holds whatever the type's id is.
       const bytes =
-        ENVELOPE_BYTES + Buffer.byteLength(JSON.stringify({ ...result.data, activityTypeId: 2 ** 31 - 1 }));
+        ENVELOPE_BYTES + Buffer.byteLength(JSON.stringify({ ...result.data, activityTypeId: INT32.max }));
       if (bytes <= MAX_REQUEST_BYTES) wire.push(result.data);
       else
         issues.push({
           index,
           path: `records[${index}]`,
           message: `is ${bytes} bytes as JSON; Marketo takes at most ${MAX_REQUEST_BYTES} bytes per request (HTTP 413 above 1 MB)`,
-          fix: "shorten its values (Marketo takes at most 65,536 bytes of secondary attribute values per record, code 1049)",
+          fix: `shorten its values (Marketo takes at most ${formatCount(MAX_ATTRIBUTE_VALUES_BYTES)} bytes of secondary attribute values per record, code 1049)`,
         });
       return;
     }

@@ -7,42 +7,14 @@
  * `AttributeDataType` (src/schema's `DATA_TYPES`), so a data type added there is a compile error
  * here until it has a rule.
  *
- * Value semantics follow docs/marketo-api.md 5.1 (DOC-FT): `date` and `datetime` are W3C/ISO 8601, `currency`
- * is a float. Lengths (255 characters for `string`, about 30,000 bytes for `text`) and number ranges
- * are not documented for activity attributes, so they are left to Marketo, which skips an offending
- * record on its own (1001) rather than failing the batch.
+ * Value semantics follow docs/marketo-api.md 5.1 (DOC-FT); the date rules are src/schema/values.ts, which
+ * the emulator checks records with too. Lengths (255 characters for `string`, about 30,000 bytes for
+ * `text`) and number ranges are not documented for activity attributes, so they are left to Marketo,
+ * which skips an offending record on its own (1001) rather than failing the batch.
  */
 import { z } from "zod";
 import { type AttributeDataType, rule } from "../schema/index.js";
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME =
-  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
-
-/** `YYYY-MM-DD` naming a real calendar day. */
-export function isIsoDate(value: string): boolean {
-  const match = DATE.exec(value);
-  if (match === null) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-/** An ISO 8601 (W3C profile) date or date-time, with an optional offset: `2026-01-15T12:00:00Z`. */
-export function isIsoDateTime(value: string): boolean {
-  const match = DATE_TIME.exec(value);
-  if (match === null) return false;
-  const [, day = "", hours, minutes, seconds, offsetHours, offsetMinutes] = match;
-  if (!isIsoDate(day)) return false;
-  const within = (part: string | undefined, max: number) => part === undefined || Number(part) <= max;
-  return (
-    within(hours, 23) &&
-    within(minutes, 59) &&
-    within(seconds, 59) &&
-    within(offsetHours, 23) &&
-    within(offsetMinutes, 59)
-  );
-}
+import { isIsoDate, isIsoDateTime } from "../schema/values.js";
 
 /** A `Date` as an ISO 8601 date-time in UTC (`toISOString`). */
 function dateTimeOf(value: Date): string {

@@ -115,8 +115,8 @@ export class TokenManager {
         throw new MarketoAuthError(
           "tokenExpiring",
           { operation: "identity" },
-          `Marketo's identity endpoint kept returning an access token that expires within ${Math.ceil(this.safetyMarginMs / 1000)} seconds (${waits + 1} tries).`,
-          "Try again in a minute; if it persists, check this machine's clock and report it to Adobe support.",
+          `Marketo's identity endpoint kept returning an access token that expires within ${Math.ceil(this.safetyMarginMs / 1000)} seconds (${waits + 1} tries)`,
+          "try again in a minute; if it persists, check this machine's clock and report it to Adobe support",
         );
       }
       const waitMs = lifetimeMs + ROUNDING_MS;

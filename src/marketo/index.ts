@@ -1,67 +1,48 @@
 /**
- * The Marketo REST layer: `MarketoClient`, its errors, the pure request builders and the wire schemas.
- * Imports nothing from the constructs layer or cdktf.
+ * The Marketo REST layer: `MarketoClient`, its options, events and errors, the endpoint table and the
+ * wire schemas' types. Imports nothing from the constructs layer or cdktf.
  */
-export { type IssuedToken, type TokenEvent, TokenManager, type TokenRefreshReason } from "./auth.js";
 export {
   credentialsFromEnv,
-  type FetchLike,
-  MAX_ACTIVITIES_PER_CALL,
-  MarketoClient,
-  type MarketoClientEvent,
-  type MarketoClientOptions,
-  type MarketoClientSettings,
+  MarketoConfigError,
   type MarketoCredentials,
-  type MarketoUsage,
-  normalizeBaseUrl,
-  type RateLimit,
-} from "./client.js";
-export * as endpoints from "./endpoints.js";
-export { type HttpMethod, OPERATIONS, type Operation, type RequestSpec } from "./endpoints.js";
+  MissingCredentialsError,
+} from "./credentials.js";
 export {
-  type CredentialNames,
-  credentialNames,
-  type FailureContext,
-  hintForCodes,
+  ENDPOINTS,
+  hasBody,
+  isWrite,
+  OPERATIONS,
+  type Operation,
+  type RequestBody,
+  type RestOperation,
+  type ResultOf,
+} from "./endpoints.js";
+export {
   MarketoApiError,
-  type MarketoApiErrorDetails,
   MarketoAuthError,
   type MarketoAuthFailure,
-  MarketoConfigError,
   type MarketoErrorDetail,
   MarketoHttpError,
   MarketoNetworkError,
   MarketoOutcomeUnknownError,
   MarketoQuotaError,
   MarketoRequestError,
-  MissingCredentialsError,
-  NetworkCause,
-  nextQuotaReset,
-  Redactor,
 } from "./errors.js";
-export { RollingWindowLimiter, Semaphore, type WindowSlot } from "./limiter.js";
+export type { MarketoClientEvent } from "./events.js";
+export { MarketoClient } from "./marketo-client.js";
+export type { FetchLike, MarketoClientOptions, MarketoClientSettings, RateLimit } from "./options.js";
+export type { MarketoUsage } from "./pipeline.js";
+export type { RetryOptions } from "./retry.js";
 export {
-  backoffDelay,
-  CODE_POLICIES,
-  type CodePolicy,
-  classifyNetworkError,
-  DEFAULT_RETRY,
-  type FailureKind,
-  type NetworkFailure,
-  policyForCodes,
-  policyForHttpStatus,
-  type ResolvedRetryOptions,
-  type RetryOptions,
-  resolveRetryOptions,
-} from "./retry.js";
-export type {
-  AttributeRequest,
-  CustomActivityInput,
-  CustomActivityTypeRequest,
-  CustomActivityTypeStatus,
-  WireActivityType,
-  WireAttribute,
-  WireCustomActivityResult,
-  WireCustomActivityType,
-  WireError,
+  type AttributeRequest,
+  type CustomActivityInput,
+  type CustomActivityTypeRequest,
+  type CustomActivityTypeStatus,
+  hasDraft,
+  isLive,
+  type WireActivityType,
+  type WireAttribute,
+  type WireCustomActivityResult,
+  type WireCustomActivityType,
 } from "./wire.js";

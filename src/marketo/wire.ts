@@ -34,19 +34,23 @@ export function envelopeSchema<T extends z.ZodType>(item: T) {
     moreResult: z.boolean().optional(),
   });
 }
-export type Envelope<T> = {
-  requestId?: string | undefined;
-  success?: boolean | undefined;
-  result?: T[] | undefined;
-  errors?: WireError[] | undefined;
-  warnings?: unknown[] | undefined;
-  nextPageToken?: string | undefined;
-  moreResult?: boolean | undefined;
-};
 
-/** The four status values, the third with spaces (docs/marketo-api.md 4.1). */
-export const CUSTOM_ACTIVITY_TYPE_STATUSES = ["draft", "approved", "approved with draft", "deleted"] as const;
-export type CustomActivityTypeStatus = (typeof CUSTOM_ACTIVITY_TYPE_STATUSES)[number];
+/** A type's status: four values, the third with spaces (docs/marketo-api.md 4.1 and 7.1). */
+export const customActivityTypeStatusSchema = z.enum(["draft", "approved", "approved with draft", "deleted"]);
+export type CustomActivityTypeStatus = z.output<typeof customActivityTypeStatusSchema>;
+
+const LIVE = new Set<string>(["approved", "approved with draft"] satisfies CustomActivityTypeStatus[]);
+const WITH_DRAFT = new Set<string>(["draft", "approved with draft"] satisfies CustomActivityTypeStatus[]);
+
+/** Whether a type with this status has a live (approved) version: `approved` or `approved with draft`. */
+export function isLive(status: string | undefined): boolean {
+  return status !== undefined && LIVE.has(status);
+}
+
+/** Whether a type with this status has a draft: `draft` or `approved with draft`. */
+export function hasDraft(status: string | undefined): boolean {
+  return status !== undefined && WITH_DRAFT.has(status);
+}
 
 /** `CustomActivityTypeAttribute` as Marketo returns it. */
 export const wireAttributeSchema = z.looseObject({

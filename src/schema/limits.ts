@@ -47,3 +47,45 @@ export const ENV_PREFIX_PATTERN = /^[A-Z][A-Z0-9_]*$/;
 
 /** The default environment variable prefix (MARKETO_BASE_URL, MARKETO_CLIENT_ID, ...). */
 export const DEFAULT_ENV_PREFIX = "MARKETO";
+
+// ---- Calls and requests (docs/marketo-api.md section 3) ----
+
+/** Marketo's rate limit per instance: at most 100 calls in any rolling 20 s, shared by every integration (606). */
+export const MARKETO_RATE_LIMIT = { calls: 100, windowMs: 20_000 } as const;
+
+/** Requests in flight per instance, shared by every integration (615). */
+export const MAX_CONCURRENT_REQUESTS = 10;
+
+/** Calls a day on most subscriptions; the count resets at 12:00 AM US Central time (607). */
+export const DAILY_QUOTA = 50_000;
+
+/** Marketo's timeout of the activities endpoints (DOC-ACT "Timeouts"). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Marketo's timeout of Add Custom Activities (DOC-ACT "Timeouts"). */
+export const ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS = 90_000;
+
+/** Most records Add Custom Activities takes per call (docs/marketo-api.md section 3 and 4.2 L). */
+export const MAX_ACTIVITIES_PER_CALL = 300;
+
+/**
+ * Marketo answers HTTP 413 to a request body over "1 MB" (docs/marketo-api.md 2.1 and section 3),
+ * without saying which megabyte. `MAX_REQUEST_BYTES` is the decimal one: the client builds no larger
+ * body, so it stays under either reading. `MAX_REQUEST_BYTES_ACCEPTED` is the binary one: what the
+ * emulator takes.
+ */
+export const MAX_REQUEST_BYTES = 1_000_000;
+
+/** The binary reading of Marketo's "1 MB" request limit; see `MAX_REQUEST_BYTES`. */
+export const MAX_REQUEST_BYTES_ACCEPTED = 1024 * 1024;
+
+/** Marketo answers HTTP 414 to a URI over 8 KB (docs/marketo-api.md 2.1 and section 3). */
+export const MAX_URI_BYTES = 8 * 1024;
+
+/** Most bytes of secondary attribute values (as JSON) one activity record may hold (code 1049, docs/marketo-api.md 2.3). */
+export const MAX_ATTRIBUTE_VALUES_BYTES = 65_536;
+
+/** A number as the docs write it, with thousands separators: `65,536`. */
+export function formatCount(value: number): string {
+  return value.toLocaleString("en-US");
+}

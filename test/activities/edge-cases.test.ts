@@ -4,10 +4,10 @@
  * Also the ISO 8601 checks of date and datetime values.
  */
 import { describe, expect, it } from "vitest";
-import { isIsoDate, isIsoDateTime } from "../../src/activities/values.js";
 import { ActivityClient, ActivitySendError, type MarketoClient } from "../../src/client.js";
 import type { CustomActivityInput, WireCustomActivityResult } from "../../src/marketo/index.js";
 import { MarketoQuotaError } from "../../src/marketo/index.js";
+import { isIsoDate, isIsoDateTime, valueFits } from "../../src/schema/values.js";
 import { scoreChanged } from "./fixtures.js";
 
 /** A stand-in client: the type is approved with id 100002; `add` answers each batch. */
@@ -53,7 +53,7 @@ describe("answers the client cannot match or judge", () => {
     expect(batches).toHaveLength(1);
     expect(result.error?.outcome).toBe("unknown");
     expect(result.error?.message).toContain("Marketo answered 1 results for 2 records");
-    expect(result.error?.message).toContain("No earlier record was sent. Record 2 was not sent.");
+    expect(result.error?.message).toMatch(/No earlier record was sent\. Record 2 was not sent$/);
   });
 
   it("reports a status other than added or skipped as unknown, without stopping", async () => {
@@ -99,10 +99,10 @@ describe("answers the client cannot match or judge", () => {
     const result = await new ActivityClient(client, { batchSize: 1 }).send(scoreChanged, records(3));
     expect(result.results.map((r) => r.status)).toStrictEqual(["added", "notSent", "notSent"]);
     expect(result.error?.message).toBe(
-      'Sending activity records for "scoreChanged" stopped at batch 2 of 3 (record 1): Marketo\'s daily API quota for this instance is used up (607 Daily quota reached), so addCustomActivities (1 record) was not carried out. It resets at midnight US Central time, 2026-01-16T06:00:00.000Z. Record 0 was sent (1 added, 0 skipped). Records 1-2 were not sent.',
+      'sending activity records for "scoreChanged" stopped at batch 2 of 3 (record 1): Marketo\'s daily API quota for this instance is used up (607 Daily quota reached), so addCustomActivities (1 record) was not carried out. It resets at midnight US Central time, 2026-01-16T06:00:00.000Z. Record 0 was sent (1 added, 0 skipped). Records 1-2 were not sent',
     );
     expect(result.error?.hint).toBe(
-      `${quota.hint} Then send the records with status "notSent" again; the others were already sent.`,
+      `${quota.hint}. Then send the records with status "notSent" again; the others were already sent`,
     );
   });
 
@@ -150,5 +150,17 @@ describe("ISO 8601 values", () => {
     ];
     expect(good.map(isIsoDateTime)).toStrictEqual(good.map(() => true));
     expect(bad.map(isIsoDateTime)).toStrictEqual(bad.map(() => false));
+  });
+
+  it("is the rule the emulator checks records with: datetime and date attribute values fit the same strings", () => {
+    const samples = ["2026-01-15", "2026-01-15T12:00:00Z", "2026-01-15T24:00:00Z", "2026-02-29", "now"];
+    expect(samples.map((v) => valueFits("datetime", v))).toStrictEqual(samples.map(isIsoDateTime));
+    expect(samples.map((v) => valueFits("date", v))).toStrictEqual(samples.map(isIsoDate));
+    expect([2 ** 31 - 1, 2 ** 31, "42", 1.5].map((v) => valueFits("integer", v))).toStrictEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 });

@@ -305,7 +305,7 @@ describe("retries are visible on stderr as they happen", () => {
     );
     expect(run.stderr).toContain(
       `Error: identity failed: could not connect to ${host} (ECONNREFUSED) (after 6 attempts)\n` +
-        `Hint: Nothing answers at ${url} on this machine. If it is the emulator, is it running? Start it with \`marketo-activities emulator\` and export what it prints; otherwise check MARKETO_BASE_URL.\n`,
+        `Hint: nothing answers at ${url} on this machine. If it is the emulator, is it running? Start it with \`marketo-activities emulator\` and export what it prints; otherwise check MARKETO_BASE_URL\n`,
     );
     expect(run.stderr).not.toContain(ws.env.MARKETO_CLIENT_SECRET);
   });
@@ -339,7 +339,7 @@ describe("retries are visible on stderr as they happen", () => {
       expect(code).toBe(1);
       expect(stderr).toContain("(attempt 5 of 6); retrying in 0 ms");
       expect(stderr).toContain(
-        "Hint: Check that MARKETO_BASE_URL (https://123-abc-456.mktorest.com) is right and that this machine can reach it (network, proxy, firewall).",
+        "Hint: check that MARKETO_BASE_URL (https://123-abc-456.mktorest.com) is right and that this machine can reach it (network, proxy, firewall)\n",
       );
       expect(stderr).not.toContain("emulator");
     } finally {
@@ -514,7 +514,7 @@ describe("marketo-activities emulator in an app directory", () => {
       "Error: Marketo connection settings for envPrefix MARKETO_PROD are missing: MARKETO_PROD_BASE_URL (or MARKETO_PROD_MUNCHKIN_ID), MARKETO_PROD_CLIENT_ID, MARKETO_PROD_CLIENT_SECRET are not set.",
     );
     expect(one.stderr).toContain(
-      "Hint: Export the variables above, or try it locally: `marketo-activities emulator` in the app directory (or `marketo-activities emulator --env-prefix MARKETO_PROD` anywhere) prints `export MARKETO_PROD_BASE_URL=... MARKETO_PROD_CLIENT_ID=... MARKETO_PROD_CLIENT_SECRET=...` for a local emulator.",
+      "Hint: export the variables above, or try it locally: `marketo-activities emulator` in the app directory (or `marketo-activities emulator --env-prefix MARKETO_PROD` anywhere) prints `export MARKETO_PROD_BASE_URL=... MARKETO_PROD_CLIENT_ID=... MARKETO_PROD_CLIENT_SECRET=...` for a local emulator\n",
     );
     expect(one.stderr).not.toContain("y\n");
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
-import type { MarketoClientSettings } from "../../src/marketo/client.js";
+import type { MarketoClientSettings } from "../../src/marketo/index.js";
 import {
   type ActivityTypeInput,
   buildManifest,

@@ -2,11 +2,11 @@
  * The real `MarketoClient` against the real emulator (in process, port 0), for
  * `client-emulator.test.ts`.
  *
- * - One virtual clock (`ioClock`) drives the emulator's `now` and the client's `now` and `sleep`, so
- *   backoff, rate windows and token lifetimes cost no real time. Like `fakeClock` in ./helpers.ts it
- *   jumps to the earliest pending sleep once everything else has settled, and in addition it never
- *   jumps while an HTTP exchange is in flight: a request takes no virtual time, so a sleeping caller
- *   cannot make calls in flight end "later" than they did. Only the emulator's `latencyMs` is real.
+ * - One virtual clock (`test/helpers/clock.ts`) drives the emulator's `now` and the client's `now`
+ *   and `sleep`, so backoff, rate windows and token lifetimes cost no real time. The `Wire` brackets
+ *   every HTTP exchange with `io.begin`/`io.end`, so the clock never jumps while one is in flight: a
+ *   request takes no virtual time, so a sleeping caller cannot make calls in flight end "later" than
+ *   they did. Only the emulator's `latencyMs` is real.
  * - The client's `fetch` is Node's fetch wrapped by a `Wire` that records every exchange: the request
  *   (method, URL, headers, body) and the response (status, content type, text). After each test every
  *   recorded request body is validated against the swagger's request schema of its operation, and
@@ -18,73 +18,18 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { afterEach, expect } from "vitest";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+import { matchRoute, type Operation, ROUTES } from "../../src/marketo/endpoints.js";
 import {
   type FetchLike,
   MarketoClient,
   type MarketoClientEvent,
   type MarketoClientSettings,
-} from "../../src/marketo/client.js";
-import { matchRoute, type Operation, ROUTES } from "../../src/marketo/endpoints.js";
+} from "../../src/marketo/index.js";
 import { convert, mapiSpec } from "../emulator/conformance.js";
 import { checkConformance } from "../emulator/helpers.js";
+import { type VirtualClock, virtualClock } from "../helpers/clock.js";
 
 type Json = Record<string, unknown>;
-
-/** 2026-01-15T12:00:00Z, as `fakeClock` in ./helpers.ts. */
-export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-
-/**
- * A virtual clock for the client and the emulator together: `sleep(ms)` registers a timer, and time
- * jumps to the earliest timer only when no HTTP exchange is in flight (`io.begin`/`io.end`, called by
- * the `Wire`) and everything else has settled (`setImmediate`). `advance(ms)` moves time by hand.
- */
-export function ioClock(start = T0) {
-  let time = start;
-  const sleeps: number[] = [];
-  const timers: { due: number; seq: number; resolve: () => void }[] = [];
-  let seq = 0;
-  let pumping = false;
-  let inFlight = 0;
-  const pump = () => {
-    pumping = false;
-    if (inFlight > 0) return; // io.end schedules the pump again
-    timers.sort((a, b) => a.due - b.due || a.seq - b.seq);
-    const next = timers.shift();
-    if (next === undefined) return;
-    time = Math.max(time, next.due);
-    next.resolve();
-    schedule();
-  };
-  const schedule = () => {
-    if (pumping || timers.length === 0 || inFlight > 0) return;
-    pumping = true;
-    setImmediate(pump);
-  };
-  return {
-    now: (): number => time,
-    sleep: (ms: number): Promise<void> => {
-      sleeps.push(ms);
-      return new Promise<void>((resolve) => {
-        timers.push({ due: time + ms, seq: seq++, resolve });
-        schedule();
-      });
-    },
-    advance: (ms: number): void => {
-      time += ms;
-    },
-    sleeps,
-    io: {
-      begin: (): void => {
-        inFlight++;
-      },
-      end: (): void => {
-        inFlight--;
-        schedule();
-      },
-    },
-  };
-}
-export type SimClock = ReturnType<typeof ioClock>;
 
 /** One HTTP exchange as the client's fetch saw it. */
 export interface Exchange {
@@ -112,7 +57,7 @@ export class Wire {
   readonly nonConformantBodies = new Set<string>();
 
   constructor(
-    private readonly clock: SimClock,
+    private readonly clock: VirtualClock,
     private readonly inner: FetchLike = (url, init) => globalThis.fetch(url, init),
   ) {}
 
@@ -355,14 +300,14 @@ afterEach(async () => {
 });
 
 /** Starts an emulator on the shared clock; closed after the test. */
-export async function emulatorOn(clock: SimClock, options: EmulatorOptions = {}): Promise<Emulator> {
+export async function emulatorOn(clock: VirtualClock, options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = await startEmulator({ now: clock.now, ...options });
   emulators.push(emulator);
   return emulator;
 }
 
 /** A recording wire whose exchanges are validated after the test. */
-export function newWire(clock: SimClock): Wire {
+export function newWire(clock: VirtualClock): Wire {
   const wire = new Wire(clock);
   wires.push(wire);
   return wire;
@@ -371,7 +316,7 @@ export function newWire(clock: SimClock): Wire {
 /** A client for `emulator` on the shared clock, recording its events. Settings override the defaults. */
 export function clientFor(
   emulator: { url: string; clientId: string; clientSecret: string },
-  clock: SimClock,
+  clock: VirtualClock,
   wire: Wire,
   settings: MarketoClientSettings & { clientId?: string; clientSecret?: string } = {},
 ): { client: MarketoClient; events: MarketoClientEvent[] } {
@@ -396,7 +341,7 @@ export async function harness(
   options: EmulatorOptions = {},
   settings: MarketoClientSettings & { clientId?: string; clientSecret?: string } = {},
 ) {
-  const clock = ioClock();
+  const clock = virtualClock();
   const emulator = await emulatorOn(clock, options);
   const wire = newWire(clock);
   const { client, events } = clientFor(emulator, clock, wire, settings);
@@ -416,16 +361,4 @@ export function outline(emulator: Emulator): string[] {
     if (r.httpStatus !== 200) return `${r.operation}:HTTP ${r.httpStatus}`;
     return `${r.operation}:ok`;
   });
-}
-
-/** Most entries with `at` in any window `(t - windowMs, t]` (the emulator's own window rule). */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let from = 0;
-  for (let to = 0; to < sorted.length; to++) {
-    while ((sorted[from] ?? 0) <= (sorted[to] ?? 0) - windowMs) from++;
-    best = Math.max(best, to - from + 1);
-  }
-  return best;
 }

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { credentialsFromEnv, MarketoClient, normalizeBaseUrl } from "../../src/marketo/client.js";
-import { MarketoConfigError, MissingCredentialsError } from "../../src/marketo/errors.js";
+import {
+  credentialsFromEnv,
+  MarketoConfigError,
+  MissingCredentialsError,
+  normalizeBaseUrl,
+} from "../../src/marketo/credentials.js";
+import { MarketoClient } from "../../src/marketo/index.js";
 import { MarketoActivitiesError } from "../../src/schema/errors.js";
-import { BASE_URL, CLIENT_ID, fakeClock, rejection, SECRET, scriptedFetch } from "./helpers.js";
+import { virtualClock } from "../helpers/clock.js";
+import { BASE_URL, CLIENT_ID, rejection, SECRET, scriptedFetch } from "./helpers.js";
 
 function thrown(fn: () => unknown): Error {
   try {
@@ -71,7 +77,7 @@ describe("MarketoClient.fromEnv", () => {
       MARKETO_PROD_CLIENT_SECRET: SECRET,
       MARKETO_BASE_URL: BASE_URL,
     };
-    const clock = fakeClock();
+    const clock = virtualClock();
     const stub = scriptedFetch(clock);
     stub.reply(
       "identity",

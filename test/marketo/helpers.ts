@@ -1,13 +1,15 @@
 /**
- * Test doubles for the Marketo client: a fake clock whose sleep advances time (no real waits, no global
- * fake timers), and a scripted fetch that records every request and answers from per-operation queues.
+ * Test doubles for the Marketo client: a scripted fetch that records every request and answers from
+ * per-operation queues, on a virtual clock (`test/helpers/clock.ts`: no real waits, no global fake
+ * timers).
  */
+import { matchRoute, type Operation } from "../../src/marketo/endpoints.js";
 import {
   MarketoClient,
   type MarketoClientEvent,
   type MarketoClientSettings,
-} from "../../src/marketo/client.js";
-import { matchRoute, type Operation } from "../../src/marketo/endpoints.js";
+} from "../../src/marketo/index.js";
+import { type VirtualClock, virtualClock } from "../helpers/clock.js";
 
 export const SECRET = "s3cr3t-Client-Secret-value";
 export const CLIENT_ID = "client-id-0001";
@@ -15,49 +17,6 @@ export const TOKEN = "cdf01657-110d-4155-99a7-f986b2ff13a0:int";
 export const TOKEN_2 = "86e6c440-1a1c-4bcf-b3f8-6c6e3a4b5c6d:sj";
 /** The normalized base URL (hosts are lower-cased). */
 export const BASE_URL = "https://123-abc-456.mktorest.com";
-
-/**
- * A virtual clock starting at 2026-01-15T12:00:00Z. `sleep(ms)` records the duration and registers a
- * virtual timer; time jumps to the earliest timer only once everything else has settled (checked with
- * `setImmediate`), like a discrete-event simulation. So a sleeping caller does not make calls in flight
- * look slow, and no test ever waits in real time. `advance(ms)` moves time by hand (e.g. for latency).
- */
-export function fakeClock(start = Date.UTC(2026, 0, 15, 12, 0, 0)) {
-  let time = start;
-  const sleeps: number[] = [];
-  const timers: { due: number; seq: number; resolve: () => void }[] = [];
-  let seq = 0;
-  let pumping = false;
-  const pump = () => {
-    pumping = false;
-    timers.sort((a, b) => a.due - b.due || a.seq - b.seq);
-    const next = timers.shift();
-    if (next === undefined) return;
-    time = Math.max(time, next.due);
-    next.resolve();
-    schedule();
-  };
-  const schedule = () => {
-    if (pumping || timers.length === 0) return;
-    pumping = true;
-    setImmediate(pump);
-  };
-  return {
-    now: () => time,
-    sleep: (ms: number): Promise<void> => {
-      sleeps.push(ms);
-      return new Promise<void>((resolve) => {
-        timers.push({ due: time + ms, seq: seq++, resolve });
-        schedule();
-      });
-    },
-    advance: (ms: number) => {
-      time += ms;
-    },
-    sleeps,
-  };
-}
-export type FakeClock = ReturnType<typeof fakeClock>;
 
 /** One request as the stub saw it. */
 export interface Recorded {
@@ -129,7 +88,7 @@ export function activityType(apiName = "webinarAttended", extra: Record<string, 
  * A scripted fetch. `reply(operation, ...replies)` queues replies; an empty identity queue answers a
  * fresh token, any other empty queue fails the test loudly.
  */
-export function scriptedFetch(clock: FakeClock) {
+export function scriptedFetch(clock: VirtualClock) {
   const queues = new Map<string, Reply[]>();
   const requests: Recorded[] = [];
   let inFlight = 0;
@@ -191,7 +150,7 @@ export type ScriptedFetch = ReturnType<typeof scriptedFetch>;
 
 /** A client wired to a fake clock and a scripted fetch, recording its events. */
 export function setup(settings: MarketoClientSettings = {}) {
-  const clock = fakeClock();
+  const clock = virtualClock();
   const stub = scriptedFetch(clock);
   const events: MarketoClientEvent[] = [];
   const client = new MarketoClient({

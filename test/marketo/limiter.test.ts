@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RollingWindowLimiter, Semaphore } from "../../src/marketo/limiter.js";
-import { fakeClock, ok, type Recorded, setup, tick } from "./helpers.js";
+import { virtualClock } from "../helpers/clock.js";
+import { ok, type Recorded, setup, tick } from "./helpers.js";
 
 /** The largest number of request starts inside any closed window `[t, t + windowMs]`. */
 function maxStartsInWindow(requests: readonly Recorded[], windowMs: number): number {
@@ -109,7 +110,7 @@ describe("concurrency cap in the client", () => {
 
 describe("RollingWindowLimiter", () => {
   it("waits for an in-flight call to end when every counted call is in flight", async () => {
-    const clock = fakeClock(0);
+    const clock = virtualClock(0);
     const limiter = new RollingWindowLimiter(2, 1000, clock.now, clock.sleep);
     const a = await limiter.acquire();
     await limiter.acquire();
@@ -126,7 +127,7 @@ describe("RollingWindowLimiter", () => {
   });
 
   it("gives back a slot whose call was never sent", async () => {
-    const clock = fakeClock(0);
+    const clock = virtualClock(0);
     const limiter = new RollingWindowLimiter(1, 1000, clock.now, clock.sleep);
     limiter.cancel(await limiter.acquire());
     await limiter.acquire();
@@ -134,7 +135,7 @@ describe("RollingWindowLimiter", () => {
   });
 
   it("fails when configured with a limit below one call", () => {
-    const clock = fakeClock(0);
+    const clock = virtualClock(0);
     expect(() => new RollingWindowLimiter(0, 1000, clock.now, clock.sleep)).toThrow(RangeError);
     expect(() => new Semaphore(0)).toThrow(RangeError);
   });

@@ -5,9 +5,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { MarketoClient } from "../../src/marketo/client.js";
 import { MarketoNetworkError, MarketoOutcomeUnknownError } from "../../src/marketo/errors.js";
-import { CLIENT_ID, fakeClock, SECRET, TOKEN } from "./helpers.js";
+import { MarketoClient } from "../../src/marketo/index.js";
+import { virtualClock } from "../helpers/clock.js";
+import { CLIENT_ID, SECRET, TOKEN } from "./helpers.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -22,7 +23,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 function client(baseUrl: string) {
-  const clock = fakeClock();
+  const clock = virtualClock();
   return new MarketoClient({
     baseUrl,
     clientId: CLIENT_ID,

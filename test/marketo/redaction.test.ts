@@ -1,7 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { MarketoClient } from "../../src/marketo/client.js";
-import { Redactor } from "../../src/marketo/errors.js";
+import { MarketoClient } from "../../src/marketo/index.js";
+import { Redactor } from "../../src/marketo/redactor.js";
+import { renderings } from "../helpers/renderings.js";
 import {
   activityType,
   BASE_URL,
@@ -21,25 +22,6 @@ import {
 } from "./helpers.js";
 
 const SECRETS = [SECRET, TOKEN, encodeURIComponent(SECRET), encodeURIComponent(TOKEN)];
-
-/** Every rendering of an error a user or a log could see, down the cause chain. */
-function renderings(error: unknown, depth = 0): string[] {
-  if (depth > 6 || error === undefined || error === null) return [];
-  if (!(error instanceof Error)) return [String(error), JSON.stringify(error) ?? ""];
-  const own = error as Error & { hint?: unknown };
-  return [
-    error.message,
-    String(error),
-    error.stack ?? "",
-    JSON.stringify(error),
-    JSON.stringify(Object.getOwnPropertyDescriptors(error), (_, v) =>
-      typeof v === "function" ? undefined : v,
-    ),
-    String(own.hint ?? ""),
-    inspect(error, { depth: 10, showHidden: true }),
-    ...renderings(error.cause, depth + 1),
-  ];
-}
 
 function expectClean(texts: readonly string[]): void {
   for (const text of texts) {

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { policyForCodes } from "../../src/marketo/codes.js";
 import {
   MarketoApiError,
   MarketoHttpError,
   MarketoNetworkError,
   MarketoOutcomeUnknownError,
   MarketoQuotaError,
-  nextQuotaReset,
 } from "../../src/marketo/errors.js";
-import { backoffDelay, classifyNetworkError, policyForCodes } from "../../src/marketo/retry.js";
+import { classifyNetworkError } from "../../src/marketo/network.js";
+import { nextQuotaReset } from "../../src/marketo/quota.js";
+import { backoffDelay } from "../../src/marketo/retry.js";
 import { MarketoActivitiesError } from "../../src/schema/errors.js";
 import {
   activityType,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { MarketoClient } from "../../src/marketo/client.js";
 import { MarketoApiError, MarketoHttpError, MarketoRequestError } from "../../src/marketo/errors.js";
+import { MarketoClient } from "../../src/marketo/index.js";
+import { virtualClock } from "../helpers/clock.js";
 import {
   activityType,
   BASE_URL,
   CLIENT_ID,
   fail,
-  fakeClock,
   json,
   ok,
   rejection,
@@ -44,7 +44,7 @@ describe("requests", () => {
   });
 
   it("joins a base URL with a path prefix without double slashes, and adds the draft query", async () => {
-    const clock = fakeClock();
+    const clock = virtualClock();
     const stub = scriptedFetch(clock);
     stub.reply("describeCustomActivityType", ok([activityType()]));
     const urls: string[] = [];

@@ -1,0 +1,185 @@
+/**
+ * Where a client's connection settings come from: the environment variables of an `envPrefix`
+ * (docs/design.md decision 6), the base URL normalized to the REST host root, and the errors for
+ * settings that are missing or unusable. No message ever shows a value, since a pasted URL or a
+ * secret may be in it.
+ */
+import { MarketoActivitiesError } from "../schema/errors.js";
+import { DEFAULT_ENV_PREFIX, ENV_PREFIX_PATTERN } from "../schema/limits.js";
+
+/** Connection settings read from the environment. */
+export interface MarketoCredentials {
+  /** The normalized REST host root. */
+  readonly baseUrl: string;
+  /** The LaunchPoint Client ID. */
+  readonly clientId: string;
+  /** The LaunchPoint Client Secret. */
+  readonly clientSecret: string;
+}
+
+/** Environment variable names for the instance's URL and credentials, for messages. */
+export interface CredentialNames {
+  /** e.g. `MARKETO_BASE_URL` */
+  readonly baseUrl: string;
+  /** e.g. `MARKETO_MUNCHKIN_ID` */
+  readonly munchkinId: string;
+  /** e.g. `MARKETO_CLIENT_ID` */
+  readonly clientId: string;
+  /** e.g. `MARKETO_CLIENT_SECRET` */
+  readonly clientSecret: string;
+}
+
+/** The variable names for a prefix such as `MARKETO` or `MARKETO_PROD`. */
+export function credentialNames(prefix: string): CredentialNames {
+  return {
+    baseUrl: `${prefix}_BASE_URL`,
+    munchkinId: `${prefix}_MUNCHKIN_ID`,
+    clientId: `${prefix}_CLIENT_ID`,
+    clientSecret: `${prefix}_CLIENT_SECRET`,
+  };
+}
+
+/**
+ * Required environment variables are not set (or are empty). The message names every missing variable
+ * at once and shows how to set them; it never shows a value.
+ */
+export class MissingCredentialsError extends MarketoActivitiesError {
+  /** The environment variable prefix, e.g. `MARKETO`. */
+  public readonly prefix: string;
+  /** The missing variables, e.g. `["MARKETO_CLIENT_ID", "MARKETO_CLIENT_SECRET"]`. */
+  public readonly missing: readonly string[];
+
+  /** @param missing names of the missing variables; `<prefix>_BASE_URL` stands for "URL or Munchkin id" */
+  constructor(prefix: string, missing: readonly string[]) {
+    const names = credentialNames(prefix);
+    const examples: Record<string, string> = {
+      [names.baseUrl]: `export ${names.baseUrl}=https://123-ABC-456.mktorest.com   # or: export ${names.munchkinId}=123-ABC-456`,
+      [names.clientId]: `export ${names.clientId}=<Client ID>`,
+      [names.clientSecret]: `export ${names.clientSecret}=<Client Secret>`,
+    };
+    const label = (name: string) => (name === names.baseUrl ? `${name} (or ${names.munchkinId})` : name);
+    const lines = [
+      `Marketo connection settings for envPrefix ${prefix} are missing: ${missing.map(label).join(", ")} ${missing.length === 1 ? "is" : "are"} not set.`,
+      "Set them in the environment, for example:",
+      ...missing.map((name) => `  ${examples[name] ?? `export ${name}=...`}`),
+      "The REST endpoint is under Admin > Integration > Web Services; the Client ID and Secret under Admin > Integration > LaunchPoint > View Details",
+    ];
+    super("MissingCredentials", lines.join("\n"), {
+      hint: `export the variables above, or try it locally: \`marketo-activities emulator\` in the app directory (or \`marketo-activities emulator --env-prefix ${prefix}\` anywhere) prints \`export ${names.baseUrl}=... ${names.clientId}=... ${names.clientSecret}=...\` for a local emulator`,
+    });
+    this.prefix = prefix;
+    this.missing = missing;
+  }
+}
+
+/** The client was configured with a value it cannot use (a base URL that is not an http(s) URL, ...). */
+export class MarketoConfigError extends MarketoActivitiesError {
+  /** The option or environment variable at fault, e.g. `MARKETO_BASE_URL` or `baseUrl`. */
+  public readonly setting: string;
+
+  /** @param message already free of secrets */
+  constructor(setting: string, message: string, hint: string) {
+    super("MarketoConfig", message, { hint });
+    this.setting = setting;
+  }
+}
+
+/** The names of the options, for messages about a client configured in code rather than from the environment. */
+export const OPTION_NAMES: CredentialNames = {
+  baseUrl: "baseUrl",
+  munchkinId: "munchkinId",
+  clientId: "clientId",
+  clientSecret: "clientSecret",
+};
+
+const EXAMPLE_BASE_URL = "https://123-ABC-456.mktorest.com";
+
+/**
+ * Reads `<prefix>_BASE_URL` (or `<prefix>_MUNCHKIN_ID`), `<prefix>_CLIENT_ID` and
+ * `<prefix>_CLIENT_SECRET`. Throws one `MissingCredentialsError` naming every missing variable (an
+ * empty value counts as missing), or a `MarketoConfigError` for a value it cannot use. Never echoes the
+ * secret.
+ */
+export function credentialsFromEnv(
+  prefix: string = DEFAULT_ENV_PREFIX,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): MarketoCredentials {
+  if (!ENV_PREFIX_PATTERN.test(prefix)) {
+    throw new MarketoConfigError(
+      "envPrefix",
+      `the environment variable prefix "${prefix}" is not valid: use upper-case letters, digits and underscores, starting with a letter`,
+      `write it like "${DEFAULT_ENV_PREFIX}_PROD"`,
+    );
+  }
+  const names = credentialNames(prefix);
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const rawBaseUrl = read(names.baseUrl);
+  const munchkinId = read(names.munchkinId);
+  const clientId = read(names.clientId);
+  const clientSecret = read(names.clientSecret);
+  const missing = [
+    ...(rawBaseUrl === undefined && munchkinId === undefined ? [names.baseUrl] : []),
+    ...(clientId === undefined ? [names.clientId] : []),
+    ...(clientSecret === undefined ? [names.clientSecret] : []),
+  ];
+  if (missing.length > 0 || clientId === undefined || clientSecret === undefined) {
+    throw new MissingCredentialsError(prefix, missing);
+  }
+  let baseUrl: string;
+  if (rawBaseUrl !== undefined) {
+    baseUrl = normalizeBaseUrl(rawBaseUrl, names.baseUrl);
+  } else {
+    if (munchkinId === undefined || !/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/.test(munchkinId)) {
+      throw new MarketoConfigError(
+        names.munchkinId,
+        `${names.munchkinId} must look like 123-ABC-456 (letters, digits and dashes)`,
+        "copy the Munchkin Account ID from Admin > Integration > Munchkin, or set the REST endpoint in " +
+          `${names.baseUrl} instead`,
+      );
+    }
+    baseUrl = normalizeBaseUrl(`https://${munchkinId}.mktorest.com`, names.munchkinId);
+  }
+  return { baseUrl, clientId, clientSecret };
+}
+
+/**
+ * Normalizes a REST base URL to its host root: trims it, lower-cases the host (as the WHATWG URL parser
+ * does), removes trailing slashes and a trailing
+ * `/rest`, `/rest/v1` or `/identity` (as Admin > Web Services shows the endpoints). Throws a
+ * `MarketoConfigError` naming `setting` for anything but an http(s) URL without credentials, query or
+ * fragment. The value is never echoed, since a pasted URL may carry a token.
+ */
+export function normalizeBaseUrl(raw: string, setting = "baseUrl"): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new MarketoConfigError(
+      setting,
+      `${setting} is not a URL (expected the REST host root, such as ${EXAMPLE_BASE_URL})`,
+      "copy the REST API endpoint from Admin > Integration > Web Services, or set the Munchkin id instead",
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new MarketoConfigError(
+      setting,
+      `${setting} must be an https:// URL such as ${EXAMPLE_BASE_URL} (got a ${url.protocol} URL)`,
+      "copy the REST API endpoint from Admin > Integration > Web Services",
+    );
+  }
+  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+    throw new MarketoConfigError(
+      setting,
+      `${setting} must be only the REST host root, such as ${EXAMPLE_BASE_URL}, without user info, query or fragment`,
+      "remove everything after the host name; credentials go in the CLIENT_ID and CLIENT_SECRET variables",
+    );
+  }
+  const path = url.pathname
+    .replace(/\/+$/, "")
+    .replace(/\/(?:rest(?:\/v1)?|identity)$/i, "")
+    .replace(/\/+$/, "");
+  return `${url.protocol}//${url.host}${path}`;
+}

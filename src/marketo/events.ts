@@ -1,0 +1,92 @@
+/**
+ * The one event stream of the request pipeline (`pipeline.ts`), reported to `onEvent`. For each call:
+ * `attempt` when a request goes out, an answer (`response`, or `networkError` when none came),
+ * waits (`limiterWait`, and the token manager's `tokenWait`), `retry` or `reauthenticate` before the
+ * next attempt, and `giveUp` when the call fails. No event carries a token, a secret or a
+ * credential-bearing URL.
+ */
+import type { TokenEvent } from "./auth.js";
+import type { Operation } from "./endpoints.js";
+
+/** Events reported to `onEvent`. */
+export type MarketoClientEvent =
+  | TokenEvent
+  | {
+      /** A request is about to be sent (after the limits let it go). */
+      readonly type: "attempt";
+      readonly operation: Operation;
+      /** 1 for the first request of the call. */
+      readonly attempt: number;
+    }
+  | {
+      /** An HTTP response arrived (any status). */
+      readonly type: "response";
+      readonly operation: Operation;
+      readonly attempt: number;
+      readonly httpStatus: number;
+      readonly durationMs: number;
+      readonly requestId: string | undefined;
+      /** Marketo's error codes, empty on success. */
+      readonly codes: readonly string[];
+    }
+  | {
+      /** A request failed without a response. */
+      readonly type: "networkError";
+      readonly operation: Operation;
+      readonly attempt: number;
+      readonly networkCode: string;
+      readonly durationMs: number;
+    }
+  | {
+      /** A failed attempt will be retried after `delayMs`. */
+      readonly type: "retry";
+      readonly operation: Operation;
+      /** The attempt that failed (1 for the first). */
+      readonly attempt: number;
+      /** Most attempts the call may make (`retry.maxAttempts`); it may stop sooner (time or per-code caps). */
+      readonly maxAttempts: number;
+      readonly delayMs: number;
+      /** e.g. `606 Max rate limit '100' exceeded with in '20' secs`, `HTTP 502`, `ECONNRESET`. */
+      readonly reason: string;
+      /**
+       * For a failure without a response: what happened, e.g. `could not connect to 127.0.0.1:8799
+       * (ECONNREFUSED)`. Absent when Marketo answered.
+       */
+      readonly network?: string;
+    }
+  | {
+      /** Marketo refused the token (601/602): the client drops it, re-authenticates and resends once. */
+      readonly type: "reauthenticate";
+      readonly operation: Operation;
+      readonly code: string;
+    }
+  | {
+      /** The rolling-window limiter holds a call back for `waitMs`. */
+      readonly type: "limiterWait";
+      readonly operation: Operation;
+      readonly waitMs: number;
+    }
+  | {
+      /** The call failed for good after `attempts` requests; it rejects with an error of code `error`. */
+      readonly type: "giveUp";
+      readonly operation: Operation;
+      readonly attempts: number;
+      /** The last failure, as in `retry.reason`. */
+      readonly reason: string;
+      /** The `code` of the error the call rejects with, e.g. `MarketoApi` or `MarketoOutcomeUnknown`. */
+      readonly error: string;
+    };
+
+/** Reports events to a listener; a listener that throws is ignored, so it cannot break a call. */
+export function emitterFor(
+  onEvent: ((event: MarketoClientEvent) => void) | undefined,
+): (event: MarketoClientEvent) => void {
+  return (event) => {
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch {
+      // A listener's failure must not break the call.
+    }
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Reading Marketo's REST answers (docs/marketo-api.md section 2): pure functions from an HTTP status and
+ * a body text to a value or a `Failure`, and from a successful envelope's `result` to what the
+ * operation returns (its result shape and item schema in the endpoint table). Every body is parsed with
+ * the zod schemas of `wire.ts`, never cast; HTTP 200 with `success: false` is a failure.
+ */
+import { z } from "zod";
+import type { MarketoActivitiesError } from "../schema/errors.js";
+import { policyForCodes } from "./codes.js";
+import { ENDPOINTS, type Endpoint, type RestOperation, type ResultOf } from "./endpoints.js";
+import { MarketoApiError, MarketoHttpError, MarketoOutcomeUnknownError } from "./errors.js";
+import {
+  apiFailure,
+  baseUrlHint,
+  type Context,
+  detail,
+  failureContext,
+  httpFailure,
+  type Outcome,
+  statusHint,
+  type Verdict,
+} from "./outcome.js";
+import { envelopeSchema, wireErrorSchema } from "./wire.js";
+
+/** A successful REST answer: its `result` is still unread. */
+export interface RestResponse {
+  readonly httpStatus: number;
+  readonly requestId: string | undefined;
+  readonly result: readonly unknown[];
+}
+
+/** A verdict, with what the `response` event reports about the answer. */
+export interface Interpreted<T> {
+  readonly verdict: Verdict<T>;
+  readonly requestId: string | undefined;
+  /** Marketo's error codes, redacted; empty on success. */
+  readonly codes: readonly string[];
+}
+
+/** Any JSON object parses as an envelope: every field is optional, as in Adobe's examples. */
+export const anyEnvelopeSchema = envelopeSchema(z.unknown());
+
+/** Record-level failure fields a metadata result item might carry (docs/marketo-api.md 2.1 and 8.1). */
+const itemFailureSchema = z.looseObject({
+  status: z.string().optional(),
+  reasons: z.array(wireErrorSchema).optional(),
+  errors: z.array(wireErrorSchema).optional(),
+});
+
+/** Interprets a REST answer: envelope, status and codes (docs/marketo-api.md section 2). */
+export function interpretRest(
+  context: Context,
+  status: number,
+  text: string,
+  token: string,
+): Interpreted<RestResponse> {
+  const excerpt = context.redactor.excerpt(text);
+  let json: unknown;
+  let isJson = true;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  const parsed = isJson ? anyEnvelopeSchema.safeParse(json) : undefined;
+  const envelope = parsed?.success === true ? parsed.data : undefined;
+  const errors = (envelope?.errors ?? []).map((e) => detail(context, e.code, e.message));
+  const answer = (verdict: Verdict<RestResponse>): Interpreted<RestResponse> => ({
+    verdict,
+    requestId: envelope?.requestId,
+    codes: errors.map((e) => e.code),
+  });
+  const http = (
+    kind: Parameters<typeof httpFailure>[3],
+    problem: string,
+    processed: "no" | "maybe",
+    hint?: string,
+  ) => answer(httpFailure(context, status, excerpt, kind, processed, problem, hint));
+
+  // A 5xx may come after the request was carried out; a 429 is a refusal before any work.
+  if (status >= 500) return http("transient", "an error status", "maybe");
+  if (status === 429) return http("rejected", "a rate-limit status", "no");
+  const failed =
+    envelope !== undefined &&
+    (envelope.success === false || (envelope.success !== true && errors.length > 0));
+  if (failed) return answer(apiFailure(context, status, envelope.requestId, errors, token));
+  if (status < 200 || status > 299)
+    return http("fatal", "an unexpected status", "no", statusHint(status, context.names));
+  if (!isJson) return http("fatal", "a body that is not JSON", "maybe", baseUrlHint(context.names));
+  // Every envelope field is optional (Adobe's examples omit many), so any JSON object parses; only
+  // a boolean `success` says Marketo answered (a proxy's `{"status":"ok"}` must not read as []).
+  if (envelope === undefined || typeof envelope.success !== "boolean")
+    return http("fatal", "JSON that is not Marketo's response envelope", "maybe", baseUrlHint(context.names));
+  return answer({
+    ok: true,
+    value: { httpStatus: status, requestId: envelope.requestId, result: envelope.result ?? [] },
+  });
+}
+
+/**
+ * What `operation` returns, read from a successful answer by the endpoint's result shape and item
+ * schema. Throws when the result does not have that shape, or when the one object a metadata call
+ * returns carries a record-level failure (docs/marketo-api.md 2.1, 8.1). A result that cannot be read
+ * after a call that is not repeatable may still mean the call worked: that is an outcome unknown.
+ */
+export function readResult<O extends RestOperation>(
+  context: Context,
+  operation: O,
+  outcome: Outcome<RestResponse>,
+): ResultOf<O> {
+  const endpoint: Endpoint = ENDPOINTS[operation];
+  const { call } = context;
+  const shapeError = (error: z.ZodError): MarketoActivitiesError => {
+    const invalid = resultShapeError(context, outcome, error);
+    if (endpoint.repeatable) return invalid;
+    return new MarketoOutcomeUnknownError(
+      {
+        operation: call.operation,
+        recordCount: call.recordCount ?? 0,
+        reason: "unreadable per-record results",
+      },
+      invalid,
+    );
+  };
+  const { result } = outcome.value;
+  if (endpoint.result === "list") {
+    const parsed = z.array(endpoint.item).safeParse(result);
+    if (!parsed.success) throw shapeError(parsed.error);
+    return parsed.data as ResultOf<O>;
+  }
+  const first = result[0];
+  if (first === undefined) {
+    if (endpoint.result === "oneOrNone") return undefined as ResultOf<O>;
+    throw new MarketoHttpError(
+      {
+        ...failureContext(call, outcome.attempts),
+        httpStatus: outcome.value.httpStatus,
+        bodyExcerpt: "",
+        retryable: false,
+      },
+      "success but an empty result (an activity type was expected)",
+    );
+  }
+  const failure = itemFailureSchema.safeParse(first);
+  if (failure.success) {
+    const reasons = [...(failure.data.reasons ?? []), ...(failure.data.errors ?? [])];
+    if (failure.data.status === "skipped" || reasons.length > 0) {
+      const errors = reasons.map((r) => detail(context, r.code, r.message));
+      const policy = policyForCodes(errors.map((e) => e.code));
+      throw new MarketoApiError({
+        ...failureContext(call, outcome.attempts),
+        errors,
+        requestId: outcome.value.requestId,
+        httpStatus: outcome.value.httpStatus,
+        retryable: policy.kind === "transient" || policy.kind === "rejected",
+      });
+    }
+  }
+  const parsed = endpoint.item.safeParse(first);
+  if (!parsed.success) throw shapeError(parsed.error);
+  return parsed.data as ResultOf<O>;
+}
+
+/** A result that does not match Marketo's documented shape, naming where. */
+function resultShapeError(
+  context: Context,
+  outcome: Outcome<RestResponse>,
+  error: z.ZodError,
+): MarketoHttpError {
+  const issue = error.issues[0];
+  const where = issue === undefined ? "" : ` (at result${issue.path.map((p) => `[${String(p)}]`).join("")})`;
+  return new MarketoHttpError(
+    {
+      ...failureContext(context.call, outcome.attempts),
+      httpStatus: outcome.value.httpStatus,
+      bodyExcerpt: "",
+      retryable: false,
+    },
+    `a result that does not match Marketo's documented shape${where}`,
+    "report this with the requestId; Marketo may have changed its response format",
+  );
+}
