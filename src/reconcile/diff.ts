@@ -1,4 +1,4 @@
-import type { AttributeRequest, CustomActivityTypeRequest } from "../marketo/index.js";
+import { type AttributeRequest, type CustomActivityTypeRequest, isLive } from "../marketo/index.js";
 import {
   type ActivityTypeDefinition,
   type AttributeDefinition,
@@ -18,7 +18,7 @@ import {
   type TypePlan,
   type UnmanagedType,
 } from "./plan.js";
-import { fingerprint, hasLive } from "./read.js";
+import { fingerprint } from "./read.js";
 import type { LiveState, LiveType, LiveVersion } from "./types.js";
 
 const RISK_ORDER: Record<Risk, number> = { safe: 0, risky: 1, destructive: 2 };
@@ -228,7 +228,7 @@ function foreignDraftFields(
 }
 
 function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve: boolean): TypePlan {
-  const published = hasLive(type.status) && type.live !== undefined;
+  const published = isLive(type.status) && type.live !== undefined;
   const foreign = type.draft === undefined ? [] : foreignDraftFields(type.draft, type.live, definition);
   const draftState = type.draft === undefined ? "none" : foreign.length > 0 ? "foreign" : "ours";
   const discard = draftState === "foreign" && type.live !== undefined;

@@ -14,7 +14,13 @@ export {
 export { type DiffOptions, diff } from "./diff.js";
 export * from "./plan.js";
 export { parsePlans, serializePlans } from "./plan-file.js";
-export { fingerprint, hasDraft, hasLive, type ReconcileClient, readInstance, toVersion } from "./read.js";
+export {
+  fingerprint,
+  type ReconcileClient,
+  type ReconcileOperation,
+  readInstance,
+  toVersion,
+} from "./read.js";
 export { type Colors, NO_COLORS, renderMarkdown, renderText, summarize } from "./render.js";
 export {
   manifestOfPlan,

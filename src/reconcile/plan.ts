@@ -5,7 +5,7 @@
  * documented in docs/plan-format.md.
  */
 import { z } from "zod";
-import type { Operation } from "../marketo/index.js";
+import type { RestOperation } from "../marketo/index.js";
 import { attributeRequestSchema, customActivityTypeRequestSchema } from "../marketo/wire.js";
 import { activityTypeSchema, instanceSettingsSchema } from "../schema/index.js";
 
@@ -20,7 +20,7 @@ export type Risk = z.output<typeof riskSchema>;
  * One REST call apply makes, named by the client's operation (src/marketo/endpoints.ts); steps map
  * one to one onto client calls. The plan file names them differently (`op`): see `STEP_WIRE_NAMES`.
  */
-const operation = <O extends Operation>(name: O) => z.literal(name);
+const operation = <O extends RestOperation>(name: O) => z.literal(name);
 export const stepSchema = z.discriminatedUnion("operation", [
   z.object({ operation: operation("createCustomActivityType"), request: customActivityTypeRequestSchema }),
   z.object({ operation: operation("updateCustomActivityType"), request: customActivityTypeRequestSchema }),
@@ -38,7 +38,7 @@ export const stepSchema = z.discriminatedUnion("operation", [
   z.object({ operation: operation("deleteCustomActivityType") }),
 ]);
 export type Step = z.output<typeof stepSchema>;
-/** The client operations a plan's steps use. */
+/** The client operations a plan's steps use (rows of the endpoint table, src/marketo/endpoints.ts). */
 export type StepOperation = Step["operation"];
 
 /**

@@ -1,4 +1,11 @@
-import type { MarketoClient, WireAttribute, WireCustomActivityType } from "../marketo/index.js";
+import {
+  hasDraft,
+  isLive,
+  type MarketoClient,
+  type RestOperation,
+  type WireAttribute,
+  type WireCustomActivityType,
+} from "../marketo/index.js";
 import {
   byApiName,
   type LeafAttribute,
@@ -6,27 +13,19 @@ import {
   MarketoActivitiesError,
   stableHash,
 } from "../schema/index.js";
+import type { StepOperation } from "./plan.js";
 import type { LiveState, LiveType, LiveVersion } from "./types.js";
 
-/** The client calls reconcile uses; a `MarketoClient` has them all. */
-export type ReconcileClient = Pick<
-  MarketoClient,
-  | "listCustomActivityTypes"
-  | "describeCustomActivityType"
-  | "createCustomActivityType"
-  | "updateCustomActivityType"
-  | "approveCustomActivityType"
-  | "discardCustomActivityTypeDraft"
-  | "deleteCustomActivityType"
-  | "createCustomActivityTypeAttributes"
-  | "updateCustomActivityTypeAttributes"
-  | "deleteCustomActivityTypeAttributes"
-  | "usage"
->;
+/**
+ * The operations reconcile calls (rows of the endpoint table, src/marketo/endpoints.ts): the two reads
+ * plan makes, and one per kind of step apply makes.
+ */
+export type ReconcileOperation =
+  | Extract<RestOperation, "listCustomActivityTypes" | "describeCustomActivityType">
+  | StepOperation;
 
-/** Statuses that have an approved (live) version, and those that have a draft (docs/marketo-api.md 7.1). */
-export const hasLive = (status: string) => status === "approved" || status === "approved with draft";
-export const hasDraft = (status: string) => status === "draft" || status === "approved with draft";
+/** The client methods reconcile uses, one per operation, and the call count; a `MarketoClient` has them all. */
+export type ReconcileClient = Pick<MarketoClient, ReconcileOperation | "usage">;
 
 function attribute(wire: WireAttribute): LeafAttribute {
   return {
@@ -101,7 +100,7 @@ export async function readInstance(
       .filter((t) => wanted.has(t.apiName) && t.status !== "deleted")
       .map(async (t): Promise<LiveType> => {
         const [live, draft] = await Promise.all([
-          hasLive(t.status) ? client.describeCustomActivityType(t.apiName, { draft: false }) : undefined,
+          isLive(t.status) ? client.describeCustomActivityType(t.apiName, { draft: false }) : undefined,
           hasDraft(t.status) ? client.describeCustomActivityType(t.apiName, { draft: true }) : undefined,
         ]);
         calls += (live === undefined ? 0 : 1) + (draft === undefined ? 0 : 1);
