@@ -21,10 +21,10 @@ import type { Report, Reporter } from "./report.js";
 import { type CheckedManifest, formatSynthTime, STALE_FIX, staleOnes, staleSentence } from "./synth-check.js";
 
 /** The output formats of plan and apply. */
-export type Format = "text" | "markdown" | "json";
+type Format = "text" | "markdown" | "json";
 
 /** Colours for text output: on a terminal, unless NO_COLOR is set or --no-color given. */
-export function colorsFor(io: CliIO, wanted: boolean): Colors {
+function colorsFor(io: CliIO, wanted: boolean): Colors {
   const enabled = wanted && io.isTTY && io.env["NO_COLOR"] === undefined && io.env["TERM"] !== "dumb";
   if (!enabled) return NO_COLORS;
   const c = createColors(true);

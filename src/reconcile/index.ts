@@ -4,15 +4,23 @@ export {
   ApplyRefusedError,
   type ApplyResult,
   applyPlan,
-  conflictText,
-  destructiveRemedy,
-  foreignDraftRemedy,
   type MessageContext,
   refusals,
   type TypeResult,
 } from "./apply.js";
 export { type DiffOptions, diff } from "./diff.js";
-export * from "./plan.js";
+export type {
+  Action,
+  DraftState,
+  FieldChange,
+  Plan,
+  Risk,
+  Step,
+  StepOperation,
+  TypePlan,
+  UnmanagedType,
+} from "./plan.js";
+export { stepToWire } from "./plan.js";
 export { parsePlans, serializePlans } from "./plan-file.js";
 export {
   fingerprint,
@@ -29,4 +37,4 @@ export {
   type ReplanResult,
   replan,
 } from "./replan.js";
-export * from "./types.js";
+export type { LiveState, LiveType, LiveVersion } from "./types.js";

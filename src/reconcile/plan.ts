@@ -13,7 +13,7 @@ import { activityTypeSchema, instanceSettingsSchema } from "../schema/index.js";
 export const PLAN_FORMAT_VERSION = 1;
 
 /** How much a change can hurt: decision 9 of docs/design.md. */
-export const riskSchema = z.enum(["safe", "risky", "destructive"]);
+const riskSchema = z.enum(["safe", "risky", "destructive"]);
 export type Risk = z.output<typeof riskSchema>;
 
 /**
@@ -21,7 +21,7 @@ export type Risk = z.output<typeof riskSchema>;
  * one to one onto client calls. The plan file names them differently (`op`): see `STEP_WIRE_NAMES`.
  */
 const operation = <O extends RestOperation>(name: O) => z.literal(name);
-export const stepSchema = z.discriminatedUnion("operation", [
+const stepSchema = z.discriminatedUnion("operation", [
   z.object({ operation: operation("createCustomActivityType"), request: customActivityTypeRequestSchema }),
   z.object({ operation: operation("updateCustomActivityType"), request: customActivityTypeRequestSchema }),
   z.object({
@@ -45,7 +45,7 @@ export type StepOperation = Step["operation"];
  * A step's name in the plan file (`op`, docs/plan-format.md), kept from format version 1: the one
  * place the two names of a call meet. Everything else uses the operation.
  */
-export const STEP_WIRE_NAMES = {
+const STEP_WIRE_NAMES = {
   createCustomActivityType: "createType",
   updateCustomActivityType: "updateType",
   createCustomActivityTypeAttributes: "createAttributes",
@@ -77,7 +77,7 @@ const wireStepSchema = z.preprocess((value) => {
 }, stepSchema);
 
 /** One field's change, under the same dotted keys as the Terraform triggers. */
-export const fieldChangeSchema = z.object({
+const fieldChangeSchema = z.object({
   /** `name`, `primaryAttribute.dataType`, `attributes.minutesWatched` (whole attribute), ... */
   path: z.string(),
   kind: z.enum(["add", "change", "remove"]),
@@ -90,15 +90,15 @@ export const fieldChangeSchema = z.object({
 export type FieldChange = z.output<typeof fieldChangeSchema>;
 
 /** What happens to a type. `approve`: only publishing an earlier draft of ours. */
-export const actionSchema = z.enum(["create", "update", "approve", "delete", "noop"]);
+const actionSchema = z.enum(["create", "update", "approve", "delete", "noop"]);
 export type Action = z.output<typeof actionSchema>;
 
 /** The state of the type's draft (decision 8). */
-export const draftStateSchema = z.enum(["none", "ours", "foreign"]);
+const draftStateSchema = z.enum(["none", "ours", "foreign"]);
 export type DraftState = z.output<typeof draftStateSchema>;
 
 /** The plan for one declared or retired apiName. */
-export const typePlanSchema = z.object({
+const typePlanSchema = z.object({
   apiName: z.string(),
   action: actionSchema,
   /** The highest risk among the changes. */
@@ -121,7 +121,7 @@ export const typePlanSchema = z.object({
 export type TypePlan = z.output<typeof typePlanSchema>;
 
 /** A type in the instance that no manifest declares or retires: listed, never touched. */
-export const unmanagedTypeSchema = z.object({
+const unmanagedTypeSchema = z.object({
   apiName: z.string(),
   name: z.string().optional(),
   status: z.string().optional(),
