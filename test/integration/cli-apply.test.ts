@@ -343,6 +343,29 @@ describe("marketo-activities usage errors", () => {
     const json = await ws.run("plan", "--manifest", manifest, "--format", "json");
     expect(JSON.parse(json.stdout).types).toHaveLength(3);
   });
+
+  it("keeps stdout the plan alone when apply prints json or markdown: progress and outcome go to stderr", async () => {
+    const manifest = ws.manifest(THREE_TYPES);
+    const json = await ws.run("apply", "--manifest", manifest, "--format", "json", "--auto-approve");
+    expect(json.code, json.stderr).toBe(0);
+    const plan = JSON.parse(json.stdout) as { types: { apiName: string; steps: { op: string }[] }[] };
+    expect(plan.types.map((t) => t.steps.map((s) => s.op))).toContainEqual([
+      "createType",
+      "createAttributes",
+      "approve",
+    ]);
+    expect(json.stderr).toContain("  webinarAttended: creating (3 calls)...\n");
+    expect(json.stderr).toContain('Apply complete for instance "prod"');
+    expect(json.stderr).toMatch(/API calls used: \d+ \(1 to read\)\.\n$/);
+
+    const markdown = await ws.run("apply", "--manifest", manifest, "--format", "markdown", "--auto-approve");
+    expect(markdown.stdout).toContain("### Marketo activity types: No changes.");
+    expect(markdown.stdout).not.toContain("Nothing to apply");
+    expect(markdown.stderr).toContain("Nothing to apply. API calls used: 4.\n");
+
+    const text = await ws.run("apply", "--manifest", manifest, "--auto-approve");
+    expect(text.stdout).toContain("Nothing to apply. API calls used: 4.\n");
+  });
 });
 
 describe("marketo-activities apply on a terminal", () => {
