@@ -5,6 +5,7 @@
  * they can be tested without `fetch`.
  */
 import type { MarketoActivitiesError } from "../schema/errors.js";
+import { MAX_URI_BYTES } from "../schema/limits.js";
 import { type FailureKind, policyForCodes } from "./codes.js";
 import type { CredentialNames } from "./credentials.js";
 import type { Operation } from "./endpoints.js";
@@ -89,7 +90,8 @@ export function baseUrlHint(names: CredentialNames): string {
 export function statusHint(status: number, names: CredentialNames): string | undefined {
   if (status === 404) return baseUrlHint(names);
   if (status === 413) return "the request body is over Marketo's 1 MB limit: send fewer records per call";
-  if (status === 414) return "the URL is over Marketo's 8 KB limit: use a shorter apiName";
+  if (status === 414)
+    return `the URL is over Marketo's ${MAX_URI_BYTES / 1024} KB limit: use a shorter apiName`;
   return undefined;
 }
 
