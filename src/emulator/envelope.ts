@@ -4,6 +4,7 @@
  * scripted faults.
  */
 import { randomBytes } from "node:crypto";
+import { MARKETO_RATE_LIMIT, MAX_CONCURRENT_REQUESTS } from "../schema/index.js";
 import { ApiFailure, concurrencyMessage, messageFor, rateLimitMessage } from "./failure.js";
 import { json, type Reply, raw, text } from "./http.js";
 import type { FaultResponse, MarketoCode, ResolvedLimits } from "./options.js";
@@ -51,15 +52,15 @@ export class Envelope {
     return text(500, "");
   }
 
-  /** A fault's default message: Marketo's, with the configured limits in 606 and 615. */
+  /** A fault's default message: Marketo's, with the configured limits (Marketo's when off) in 606 and 615. */
   private faultMessage(code: MarketoCode): string {
     const { rateLimit, maxConcurrent } = this.config.limits;
-    if (code === "606")
-      return rateLimitMessage(
-        rateLimit === false ? 100 : rateLimit.calls,
-        rateLimit === false ? 20_000 : rateLimit.windowMs,
-      );
-    if (code === "615") return concurrencyMessage(maxConcurrent === false ? 10 : maxConcurrent);
+    if (code === "606") {
+      const { calls, windowMs } = rateLimit === false ? MARKETO_RATE_LIMIT : rateLimit;
+      return rateLimitMessage(calls, windowMs);
+    }
+    if (code === "615")
+      return concurrencyMessage(maxConcurrent === false ? MAX_CONCURRENT_REQUESTS : maxConcurrent);
     return messageFor(code);
   }
 

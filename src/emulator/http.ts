@@ -4,11 +4,6 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** Marketo answers 413 above 1 MB of body (docs/marketo-api.md 2.1). */
-export const MAX_BODY_BYTES = 1024 * 1024;
-/** Marketo answers 414 above 8 KB of URI (docs/marketo-api.md 2.1). */
-export const MAX_URI_BYTES = 8 * 1024;
-
 const JSON_TYPE = "application/json;charset=UTF-8";
 const TEXT_TYPE = "text/plain;charset=UTF-8";
 
@@ -95,7 +90,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
 }
 
-/** Reads the whole body, or reports `tooLarge` past `limit` bytes. */
+/** Reads the whole body, or reports `tooLarge` past `limit` bytes (Marketo answers 413 above 1 MB). */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "tooLarge"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -7,8 +7,11 @@ import type { Operation } from "../marketo/endpoints.js";
 import type { RateLimit } from "../marketo/index.js";
 import {
   type AttributeDataType,
+  DAILY_QUOTA,
   DATA_TYPES,
   DEFAULT_MAX_ACTIVITY_TYPES,
+  MARKETO_RATE_LIMIT,
+  MAX_CONCURRENT_REQUESTS,
   MAX_SECONDARY_ATTRIBUTES,
 } from "../schema/index.js";
 
@@ -305,9 +308,9 @@ export const DEFAULT_BEHAVIOUR: ResolvedBehaviour = {
 };
 
 export const DEFAULT_LIMITS: ResolvedLimits = {
-  rateLimit: { calls: 100, windowMs: 20_000 },
-  maxConcurrent: 10,
-  dailyQuota: 50_000,
+  rateLimit: { ...MARKETO_RATE_LIMIT },
+  maxConcurrent: MAX_CONCURRENT_REQUESTS,
+  dailyQuota: DAILY_QUOTA,
   maxActivityTypes: DEFAULT_MAX_ACTIVITY_TYPES,
   maxAttributes: MAX_SECONDARY_ATTRIBUTES,
   rejectedCallsCount: false,

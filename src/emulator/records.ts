@@ -7,17 +7,13 @@ import {
   customActivityRequestSchema,
   type WireCustomActivityResult,
 } from "../marketo/wire.js";
+import { MAX_ACTIVITIES_PER_CALL, MAX_ATTRIBUTE_VALUES_BYTES } from "../schema/index.js";
 import { ApiFailure } from "./failure.js";
 import { type ActivityRecord, type InstanceData, isoSeconds, type TypeState } from "./model.js";
 import type { ResolvedBehaviour } from "./options.js";
 import { parseWith } from "./parse.js";
 import type { Refusals } from "./refusals.js";
 import { isDateTime, showValue, valueFits } from "./values.js";
-
-/** Records per Add Custom Activities call (docs/marketo-api.md 4.2). */
-export const MAX_RECORDS_PER_CALL = 300;
-/** The serialized `attributes` of one record, in bytes (docs/marketo-api.md 4.2, code 1049). */
-export const MAX_ATTRIBUTES_BYTES = 65_536;
 
 const REQUIRED_KEYS = ["leadId", "activityDate", "activityTypeId", "primaryAttributeValue", "attributes"];
 
@@ -38,8 +34,8 @@ export class RecordIntake {
   add(body: unknown): WireCustomActivityResult[] {
     const request = parseWith(customActivityRequestSchema, body, this.refuse);
     if (request.input.length === 0) throw this.refuse.blank("input");
-    if (request.input.length > MAX_RECORDS_PER_CALL)
-      throw this.refuse.tooManyRecords(request.input.length, MAX_RECORDS_PER_CALL);
+    if (request.input.length > MAX_ACTIVITIES_PER_CALL)
+      throw this.refuse.tooManyRecords(request.input.length, MAX_ACTIVITIES_PER_CALL);
     return request.input.map((item): WireCustomActivityResult => {
       try {
         const { type, record } = this.check(item);
@@ -89,10 +85,10 @@ export class RecordIntake {
         "1001",
         `Invalid value '${showValue(input.primaryAttributeValue)}'. Required of type '${primary.dataType}'`,
       );
-    if (Buffer.byteLength(JSON.stringify(raw["attributes"]), "utf8") > MAX_ATTRIBUTES_BYTES)
+    if (Buffer.byteLength(JSON.stringify(raw["attributes"]), "utf8") > MAX_ATTRIBUTE_VALUES_BYTES)
       throw new ApiFailure(
         "1049",
-        `Failed to Create Activity: the attributes array is longer than ${MAX_ATTRIBUTES_BYTES} bytes`,
+        `Failed to Create Activity: the attributes array is longer than ${MAX_ATTRIBUTE_VALUES_BYTES} bytes`,
       );
     const values: { apiName: string; value: unknown }[] = [];
     for (const entry of input.attributes) {

@@ -1,54 +1,20 @@
 /**
- * Routing by the client's own route table (`ROUTES` and `matchRoute` of src/marketo/endpoints.ts):
- * a method and path give an operation, and each REST operation has one handler on the instance.
+ * Routing by the client's own endpoint table (src/marketo/endpoints.ts): `matchRoute` gives the
+ * operation of a method and path, `hasBody` whether it reads a JSON body, and each REST operation has
+ * one handler on the instance.
  */
 
 import type { IncomingMessage } from "node:http";
-import { matchRoute, type Operation } from "../marketo/endpoints.js";
+import { hasBody, IDENTITY, matchRoute, type Operation, type RestOperation } from "../marketo/endpoints.js";
 import type { Envelope } from "./envelope.js";
 import { ApiFailure, messageFor } from "./failure.js";
 import { addFormFields, json, type Reply } from "./http.js";
 import type { EmulatedInstance } from "./instance.js";
 
-/** The operations under /rest, answered in the envelope; identity has its own endpoint. */
-export type RestOperation = Exclude<Operation, "identity">;
-
 /** A matched route: the operation and, for the `type/{apiName}/...` routes, the type's apiName. */
 export interface MatchedRoute {
   readonly operation: Operation;
   readonly apiName?: string;
-}
-
-const IDENTITY_PATH = "/identity/oauth/token";
-
-const WRITES: ReadonlySet<Operation> = new Set([
-  "createCustomActivityType",
-  "updateCustomActivityType",
-  "approveCustomActivityType",
-  "discardCustomActivityTypeDraft",
-  "deleteCustomActivityType",
-  "createCustomActivityTypeAttributes",
-  "updateCustomActivityTypeAttributes",
-  "deleteCustomActivityTypeAttributes",
-  "addCustomActivities",
-]);
-const TAKES_BODY: ReadonlySet<Operation> = new Set([
-  "createCustomActivityType",
-  "updateCustomActivityType",
-  "createCustomActivityTypeAttributes",
-  "updateCustomActivityTypeAttributes",
-  "deleteCustomActivityTypeAttributes",
-  "addCustomActivities",
-]);
-
-/** Whether the operation changes the instance (the state file is saved after it). */
-export function writes(operation: Operation): boolean {
-  return WRITES.has(operation);
-}
-
-/** Whether the operation reads a JSON body. */
-function takesBody(operation: Operation): boolean {
-  return TAKES_BODY.has(operation);
 }
 
 /**
@@ -78,7 +44,7 @@ export function route(
 ): MatchedRoute | { reply: Reply } {
   const matched = matchRoute(routed, pathname);
   if (!("error" in matched)) return matched;
-  if (pathname === IDENTITY_PATH)
+  if (pathname === IDENTITY.path)
     return {
       reply: json(405, {
         error: "method_not_allowed",
@@ -138,10 +104,10 @@ export function runOperation(instance: EmulatedInstance, request: RestRequest): 
 }
 
 /** 612 for a body that is not JSON by its content type, 609 for JSON that does not parse. */
-function parseBody(operation: Operation, method: string, contentType: string, body: Buffer): unknown {
-  if (method !== "POST" || (body.length === 0 && !takesBody(operation))) return undefined;
+function parseBody(operation: RestOperation, method: string, contentType: string, body: Buffer): unknown {
+  if (method !== "POST" || (body.length === 0 && !hasBody(operation))) return undefined;
   if (body.length > 0 && contentType !== "application/json") throw new ApiFailure("612", messageFor("612"));
-  if (!takesBody(operation)) return undefined;
+  if (!hasBody(operation)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));

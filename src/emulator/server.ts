@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { isWrite } from "../marketo/endpoints.js";
+import { MAX_REQUEST_BYTES_ACCEPTED, MAX_URI_BYTES } from "../schema/index.js";
 import { Envelope } from "./envelope.js";
 import { ApiFailure, messageFor } from "./failure.js";
 import { FaultPlan } from "./faults.js";
@@ -11,8 +13,6 @@ import {
   addFormFields,
   bearerToken,
   json,
-  MAX_BODY_BYTES,
-  MAX_URI_BYTES,
   mediaType,
   type Reply,
   readBody,
@@ -33,7 +33,7 @@ import {
 } from "./options.js";
 import { EmulatorDataError, loadState, saveState } from "./persist.js";
 import { RequestLog, type RequestSeen } from "./request-log.js";
-import { type RestRequest, route, routedMethod, runOperation, writes } from "./router.js";
+import { type RestRequest, route, routedMethod, runOperation } from "./router.js";
 import { stateFromSeed } from "./seed.js";
 import { snapshotOf } from "./snapshot.js";
 import type { Emulator } from "./types.js";
@@ -180,7 +180,7 @@ class EmulatorServer {
       this.send(res, text(414, "Request-URI Too Long"), unrouted, true);
       return;
     }
-    const body = await readBody(req, MAX_BODY_BYTES);
+    const body = await readBody(req, MAX_REQUEST_BYTES_ACCEPTED);
     if (body === "tooLarge") {
       this.send(res, text(413, "Request Entity Too Large"), unrouted, true);
       return;
@@ -260,7 +260,7 @@ class EmulatorServer {
       await this.sleep();
       if (this.closed) throw new ApiFailure("611", messageFor("611"));
       const result = runOperation(this.instance, request);
-      if (writes(request.operation)) this.persistOrFail();
+      if (isWrite(request.operation)) this.persistOrFail();
       return this.envelope.success(result);
     } catch (error) {
       const reply = this.envelope.fromError(error);
