@@ -31,6 +31,7 @@ import {
   type ActivityTypeInput,
   type AttributeDataType,
   buildManifest,
+  byApiName,
   type InstanceSettings,
   type LeafAttribute,
   type Manifest,
@@ -168,10 +169,6 @@ export function liveState(described: readonly LiveType[], others: readonly LiveT
   );
   const calls = 1 + existing.reduce((n, t) => n + (t.live ? 1 : 0) + (t.draft ? 1 : 0), 0);
   return { listed, described: existing, calls };
-}
-
-export function byApiName<T extends { apiName: string }>(a: T, b: T): number {
-  return a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0;
 }
 
 /** The one plan for `apiName`; fails the test when there is none. */
