@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RollingWindowLimiter, Semaphore } from "../../src/marketo/limiter.js";
 import { virtualClock } from "../helpers/clock.js";
-import { ok, type Recorded, setup, tick } from "./helpers.js";
-
-/** The largest number of request starts inside any closed window `[t, t + windowMs]`. */
-function maxStartsInWindow(requests: readonly Recorded[], windowMs: number): number {
-  const starts = requests.map((r) => r.at).sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0; i < starts.length; i++) {
-    const first = starts[i] ?? 0;
-    best = Math.max(best, starts.filter((t) => t >= first && t <= first + windowMs).length);
-  }
-  return best;
-}
+import { busiestWindow } from "../helpers/windows.js";
+import { ok, setup, tick } from "./helpers.js";
 
 describe("rolling-window limiter in the client", () => {
   it("never lets more than N calls start in any window, and does not wait longer than needed", async () => {
@@ -22,7 +12,13 @@ describe("rolling-window limiter in the client", () => {
 
     const rest = stub.rest();
     expect(rest).toHaveLength(23);
-    expect(maxStartsInWindow(rest, 1000)).toBe(5);
+    expect(
+      busiestWindow(
+        rest.map((r) => r.at),
+        1000,
+        "closed",
+      ),
+    ).toBe(5);
     // 23 calls at 5 per second need four more windows after the first; a slot counts on the window's
     // last millisecond too, so each window starts 1001 ms after the previous one.
     const first = rest[0]?.at ?? 0;
