@@ -18,7 +18,7 @@ interface ScheduledFault {
 }
 
 /** mulberry32: a small, fast, seedable PRNG with a 2^32 period; plenty for fault draws. */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

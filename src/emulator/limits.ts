@@ -34,7 +34,7 @@ const centralDay = new Intl.DateTimeFormat("en-CA", {
 });
 
 /** The calendar day in US Central time (Marketo's quota resets at 12:00 AM Central). */
-export function quotaDay(ms: number): string {
+function quotaDay(ms: number): string {
   return centralDay.format(new Date(ms));
 }
 

@@ -12,7 +12,7 @@ import { addFormFields, json, type Reply } from "./http.js";
 import type { EmulatedInstance } from "./instance.js";
 
 /** A matched route: the operation and, for the `type/{apiName}/...` routes, the type's apiName. */
-export interface MatchedRoute {
+interface MatchedRoute {
   readonly operation: Operation;
   readonly apiName?: string;
 }
