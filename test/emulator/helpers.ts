@@ -8,16 +8,6 @@ import { matchRoute, ROUTES } from "../../src/marketo/endpoints.js";
 import { conformanceErrors, identityErrorProblems, validatedCounts } from "./conformance.js";
 
 export const TYPE = "/rest/v1/activities/external/type";
-export const T0 = Date.UTC(2026, 2, 10, 15, 0, 0);
-
-/** A mutable clock for `now`. */
-export class Clock {
-  constructor(public ms = T0) {}
-  readonly now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
 
 const running: Emulator[] = [];
 afterEach(async () => {

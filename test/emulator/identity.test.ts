@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Clock, codes, emulate } from "./helpers.js";
+import { virtualClock } from "../helpers/clock.js";
+import { codes, emulate } from "./helpers.js";
 
 const LIST = "/rest/v1/activities/external/types.json";
 
@@ -22,7 +23,7 @@ describe("emulator identity", () => {
   });
 
   it("returns the same token with a decreasing expires_in until it expires, then a new one", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api } = await emulate({ now: clock.now, tokenTtlSeconds: 3600 });
     const first = (await api.identity("GET")).body;
     clock.advance(1_500_000);
@@ -98,7 +99,7 @@ describe("emulator identity", () => {
   });
 
   it("fails with 602 once the token has expired, and works again with a new token", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api } = await emulate({ now: clock.now, tokenTtlSeconds: 60 });
     const token = await api.token();
     expect((await api.get(LIST, { token })).body.success).toBe(true);

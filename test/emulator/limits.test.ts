@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { Clock, codes, emulate, seededType, TYPE } from "./helpers.js";
+import { virtualClock } from "../helpers/clock.js";
+import { codes, emulate, seededType, TYPE } from "./helpers.js";
 
 const LIST = "/rest/v1/activities/external/types.json";
 
 describe("emulator limits", () => {
   it("fails with 606 when more calls than allowed start within the rolling window, with Marketo's text", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api, emulator } = await emulate({
       now: clock.now,
       limits: { rateLimit: { calls: 3, windowMs: 20_000 } },
@@ -27,7 +28,7 @@ describe("emulator limits", () => {
   });
 
   it("uses the default 100 calls per 20 s and its exact message", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api } = await emulate({ now: clock.now });
     await api.token();
     for (let i = 0; i < 100; i++) expect((await api.get(LIST)).body.success).toBe(true);
@@ -38,7 +39,7 @@ describe("emulator limits", () => {
   });
 
   it("does not count calls that fail with the asterisked codes, but counts other failures", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api, emulator } = await emulate({
       now: clock.now,
       limits: { rateLimit: { calls: 2, windowMs: 20_000 } },
@@ -55,7 +56,7 @@ describe("emulator limits", () => {
   });
 
   it("does not count rejected calls by default, and counts them with rejectedCallsCount", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const lenient = await emulate({ now: clock.now, limits: { rateLimit: { calls: 1, windowMs: 1000 } } });
     await lenient.api.get(LIST);
     for (let i = 0; i < 3; i++) expect(codes(await lenient.api.get(LIST))).toStrictEqual(["606"]);
@@ -91,7 +92,7 @@ describe("emulator limits", () => {
 
   it("fails with 607 once the daily quota is used up, until midnight US Central time", async () => {
     // 2026-03-10 15:00 UTC is 10:00 in Chicago (CDT, UTC-5).
-    const clock = new Clock(Date.UTC(2026, 2, 10, 15, 0, 0));
+    const clock = virtualClock(Date.UTC(2026, 2, 10, 15, 0, 0));
     const { api, emulator } = await emulate({
       now: clock.now,
       tokenTtlSeconds: 86_400,
@@ -103,15 +104,15 @@ describe("emulator limits", () => {
     expect(codes(exhausted)).toStrictEqual(["607"]);
     expect(exhausted.body.errors[0].message).toBe("Daily quota reached");
     expect(emulator.state().quota).toMatchObject({ dailyCalls: 2, day: "2026-03-10" });
-    clock.ms = Date.UTC(2026, 2, 11, 4, 59, 59); // 23:59:59 in Chicago
+    clock.advance(Date.UTC(2026, 2, 11, 4, 59, 59) - clock.now()); // 23:59:59 in Chicago
     expect(codes(await api.get(LIST))).toStrictEqual(["607"]);
-    clock.ms = Date.UTC(2026, 2, 11, 5, 0, 0); // midnight in Chicago
+    clock.advance(Date.UTC(2026, 2, 11, 5, 0, 0) - clock.now()); // midnight in Chicago
     expect((await api.get(LIST)).body.success).toBe(true);
     expect(emulator.state().quota).toMatchObject({ dailyCalls: 1, day: "2026-03-11" });
   });
 
   it("turns every limit off with false", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api } = await emulate({
       now: clock.now,
       latencyMs: 5,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { Clock, codes, emulate, only, seededType, TYPE, typeBody } from "./helpers.js";
+import { virtualClock } from "../helpers/clock.js";
+import { codes, emulate, only, seededType, TYPE, typeBody } from "./helpers.js";
 
 const LIST = "/rest/v1/activities/external/types.json";
 
 describe("emulator protocol", () => {
   it("answers with the envelope: requestId <hex>#<hex epoch ms>, result an array, JSON content type", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api } = await emulate({ now: clock.now });
     const response = await api.get(LIST);
     expect(response.status).toBe(200);
@@ -14,7 +15,7 @@ describe("emulator protocol", () => {
     expect(response.body.result).toStrictEqual([]);
     const [random, epoch] = (response.body.requestId as string).split("#");
     expect(random).toMatch(/^[0-9a-f]{4}$/);
-    expect(Number.parseInt(epoch ?? "", 16)).toBe(clock.ms);
+    expect(Number.parseInt(epoch ?? "", 16)).toBe(clock.now());
   });
 
   it("fails with 610 on an unknown path and 605 on a wrong method, both HTTP 200", async () => {
@@ -87,7 +88,7 @@ describe("emulator protocol", () => {
   });
 
   it("logs every request with its operation, apiName, status and codes", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api, emulator } = await emulate({
       now: clock.now,
       seed: { activityTypes: [seededType("webinar")] },
@@ -103,7 +104,7 @@ describe("emulator protocol", () => {
         httpStatus: 200,
         success: true,
         errorCodes: [],
-        at: clock.ms,
+        at: clock.now(),
       },
       {
         operation: "approveCustomActivityType",
@@ -113,7 +114,7 @@ describe("emulator protocol", () => {
         httpStatus: 200,
         success: false,
         errorCodes: ["709"],
-        at: clock.ms,
+        at: clock.now(),
       },
       {
         operation: "unknown",
@@ -122,7 +123,7 @@ describe("emulator protocol", () => {
         httpStatus: 200,
         success: false,
         errorCodes: ["610"],
-        at: clock.ms,
+        at: clock.now(),
       },
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Clock, codes, emulate, only, seededType, T0, TYPE, typeBody } from "./helpers.js";
+import { T0, virtualClock } from "../helpers/clock.js";
+import { codes, emulate, only, seededType, TYPE, typeBody } from "./helpers.js";
 
 const LIST = "/rest/v1/activities/external/types.json";
 const describePath = (apiName: string, draft = false) =>
@@ -7,7 +8,7 @@ const describePath = (apiName: string, draft = false) =>
 
 describe("emulator activity type endpoints", () => {
   it("creates a draft with the primary dataType defaulting to string, in the docs' wire shape", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api } = await emulate({ now: clock.now });
     const created = only(
       await api.post(`${TYPE}.json`, {
@@ -26,8 +27,8 @@ describe("emulator activity type endpoints", () => {
       description: "Watched a webinar",
       triggerName: "Attends Webinar",
       filterName: "Attended Webinar",
-      createdAt: "2026-03-10T15:00:00Z",
-      updatedAt: "2026-03-10T15:00:00Z",
+      createdAt: "2026-01-15T12:00:00Z",
+      updatedAt: "2026-01-15T12:00:00Z",
       status: "draft",
       primaryAttribute: {
         apiName: "webinarName",
@@ -39,14 +40,14 @@ describe("emulator activity type endpoints", () => {
   });
 
   it("walks the draft/approve state machine: draft, approved, approved with draft, discard", async () => {
-    const clock = new Clock();
+    const clock = virtualClock();
     const { api, emulator } = await emulate({ now: clock.now });
     await api.post(`${TYPE}.json`, typeBody("signup"));
     expect(only(await api.get(describePath("signup"))).status).toBe("draft");
 
     clock.advance(1000);
     const approved = only(await api.post(`${TYPE}/signup/approve.json`));
-    expect(approved).toMatchObject({ status: "approved", updatedAt: "2026-03-10T15:00:01Z" });
+    expect(approved).toMatchObject({ status: "approved", updatedAt: "2026-01-15T12:00:01Z" });
 
     const withDraft = only(
       await api.post(`${TYPE}/signup/attributes/create.json`, {
@@ -188,8 +189,8 @@ describe("emulator activity type endpoints", () => {
       name: "webinar Name",
       triggerName: "webinar happens",
       filterName: "webinar happened",
-      createdAt: "2026-03-10T15:00:00Z",
-      updatedAt: "2026-03-10T15:00:00Z",
+      createdAt: "2026-01-15T12:00:00Z",
+      updatedAt: "2026-01-15T12:00:00Z",
       status: "approved",
     });
     expect(listed[1]).toMatchObject({ id: 100002, apiName: "newDraft", status: "draft" });
