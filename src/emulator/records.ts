@@ -8,12 +8,13 @@ import {
   type WireCustomActivityResult,
 } from "../marketo/wire.js";
 import { MAX_ACTIVITIES_PER_CALL, MAX_ATTRIBUTE_VALUES_BYTES } from "../schema/index.js";
+import { isIsoDateTime, valueFits } from "../schema/values.js";
 import { ApiFailure } from "./failure.js";
 import { type ActivityRecord, type InstanceData, isoSeconds, type TypeState } from "./model.js";
 import type { ResolvedBehaviour } from "./options.js";
 import { parseWith } from "./parse.js";
 import type { Refusals } from "./refusals.js";
-import { isDateTime, showValue, valueFits } from "./values.js";
+import { showValue } from "./values.js";
 
 const REQUIRED_KEYS = ["leadId", "activityDate", "activityTypeId", "primaryAttributeValue", "attributes"];
 
@@ -74,7 +75,7 @@ export class RecordIntake {
     if (live === undefined) throw this.refuse.notApproved(type.apiName, type.id);
     if (input.leadId < 1 || !this.config.leadExists(input.leadId))
       throw new ApiFailure("1004", "Lead not found");
-    if (!isDateTime(input.activityDate))
+    if (!isIsoDateTime(input.activityDate))
       throw new ApiFailure(
         "1001",
         `Invalid value '${showValue(input.activityDate)}'. Required of type 'datetime'`,

@@ -2,7 +2,6 @@
  * How the emulator quotes a value in Marketo's 1001 message. What each data type takes is one rule for
  * the typed client and the emulator, in src/schema/values.ts (docs/marketo-api.md 5.1).
  */
-export { isIsoDateTime as isDateTime, valueFits } from "../schema/values.js";
 
 /** How a value is quoted in a 1001 message. */
 export function showValue(value: unknown): string {
