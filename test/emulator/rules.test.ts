@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DATA_TYPES } from "../../src/schema/index.js";
 import { codes, emulate, only, seededType, TYPE, typeBody } from "./helpers.js";
 
 const attributes = (count: number, prefix = "field") =>
@@ -54,19 +55,7 @@ describe("emulator rules for activity types", () => {
     });
     expect(codes(badAttribute)).toStrictEqual(["1003"]);
     expect(badAttribute.body.errors[0].message).toContain("dataType");
-    for (const dataType of [
-      "string",
-      "boolean",
-      "integer",
-      "float",
-      "link",
-      "email",
-      "currency",
-      "date",
-      "datetime",
-      "phone",
-      "text",
-    ]) {
+    for (const dataType of DATA_TYPES) {
       const ok = await api.post(`${TYPE}/webinar/attributes/create.json`, {
         attributes: [{ apiName: `a${dataType}`, name: dataType, dataType }],
       });
