@@ -1,3 +1,8 @@
+/**
+ * The construct layer: `MarketoInstance`, `CustomActivityType`, `RetiredActivityType`. Works with the
+ * CDK (cdktf or cdktn) the user's stack comes from, found at run time in cdk.ts; imports src/schema
+ * and src/sources. See docs/architecture.md.
+ */
 export {
   type ActivityTypeResource,
   CustomActivityType,

@@ -1,3 +1,8 @@
+/**
+ * The reconciler: read an instance with the fewest calls, diff it against a manifest (pure), plans
+ * and their schema, renderers, apply, saved plans and their re-planning. Imports only src/schema and
+ * src/marketo; never cdktf. See docs/architecture.md.
+ */
 export {
   type ApplyEvent,
   type ApplyOptions,

@@ -1,3 +1,8 @@
+/**
+ * The pure layer every other layer may import: the zod schemas of a definition and of the manifest
+ * with the types inferred from them, Marketo's naming rules, limits and value rules, the canonical
+ * form, and the error wording. Imports only zod. See docs/architecture.md.
+ */
 export {
   type ActivityTypeDefinition,
   type ActivityTypeInput,
