@@ -33,9 +33,6 @@ export const DEFAULT_MAX_ACTIVITY_TYPES = 10;
 /** Longest type apiName Marketo accepts (docs/marketo-api.md 5.1, C2). */
 export const MAX_API_NAME_LENGTH = 255;
 
-/** Longest namespace prefix Marketo recommends for LaunchPoint partners (docs/marketo-api.md 5.1). */
-export const MAX_NAMESPACE_LENGTH = 16;
-
 /** Letters and digits only, with at least one letter (docs/marketo-api.md 5.1: type apiName). */
 export const API_NAME_PATTERN = /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]+$/;
 
