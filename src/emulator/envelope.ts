@@ -4,8 +4,9 @@
  * scripted faults.
  */
 import { randomBytes } from "node:crypto";
+import { concurrencyMessage, messageForCode, rateLimitMessage } from "../marketo/codes.js";
 import { MARKETO_RATE_LIMIT, MAX_CONCURRENT_REQUESTS } from "../schema/index.js";
-import { ApiFailure, concurrencyMessage, messageFor, rateLimitMessage } from "./failure.js";
+import { ApiFailure } from "./failure.js";
 import { json, type Reply, raw, text } from "./http.js";
 import type { FaultResponse, MarketoCode, ResolvedLimits } from "./options.js";
 
@@ -61,7 +62,7 @@ export class Envelope {
     }
     if (code === "615")
       return concurrencyMessage(maxConcurrent === false ? MAX_CONCURRENT_REQUESTS : maxConcurrent);
-    return messageFor(code);
+    return messageForCode(code);
   }
 
   private failureBody(code: MarketoCode, message: string): Record<string, unknown> {

@@ -3,13 +3,7 @@
  * `success:false`. Marketo's texts for each code, and which codes leave the limits' counts alone, are
  * read from the one table of codes, src/marketo/codes.ts (docs/marketo-api.md 2.2 and 2.3).
  */
-import {
-  concurrencyMessage,
-  isUncounted,
-  MARKETO_CODES,
-  messageForCode,
-  rateLimitMessage,
-} from "../marketo/codes.js";
+import { isUncounted, MARKETO_CODES } from "../marketo/codes.js";
 import type { MarketoCode } from "./options.js";
 
 /** A failure that becomes `{success:false, errors:[{code, message}]}`. */
@@ -22,12 +16,6 @@ export class ApiFailure extends Error {
     this.name = "ApiFailure";
   }
 }
-
-/** Marketo's message for `code`, or a generic one. */
-export const messageFor: (code: MarketoCode) => string = messageForCode;
-
-/** The texts of 606 and 615 for the emulator's configured limits. */
-export { concurrencyMessage, rateLimitMessage };
 
 /** Codes whose calls do not count against the rate limit or the daily quota (DOC-ERR asterisk, docs/marketo-api.md 2.2). */
 export const UNCOUNTED_CODES: ReadonlySet<string> = new Set(Object.keys(MARKETO_CODES).filter(isUncounted));

@@ -3,7 +3,8 @@
  * (615) and a daily quota that resets at midnight US Central time (607). Calls that end with one of
  * the asterisked codes (601, 602, 604, 605, 608, 611) are taken back out of the counts.
  */
-import { ApiFailure, concurrencyMessage, messageFor, rateLimitMessage, UNCOUNTED_CODES } from "./failure.js";
+import { concurrencyMessage, messageForCode, rateLimitMessage } from "../marketo/codes.js";
+import { ApiFailure, UNCOUNTED_CODES } from "./failure.js";
 import type { ResolvedLimits } from "./options.js";
 
 /** A call admitted by the limiter; hand it back to `finish` when the call ends. */
@@ -63,7 +64,7 @@ export class Limiter {
     const { dailyQuota, rateLimit, maxConcurrent } = this.limits;
     let failure: ApiFailure | undefined;
     if (dailyQuota !== false && this.dailyCalls >= dailyQuota)
-      failure = new ApiFailure("607", messageFor("607"));
+      failure = new ApiFailure("607", messageForCode("607"));
     else if (rateLimit !== false && this.starts.length >= rateLimit.calls)
       failure = new ApiFailure("606", rateLimitMessage(rateLimit.calls, rateLimit.windowMs));
     else if (maxConcurrent !== false && this.inFlight >= maxConcurrent)

@@ -5,9 +5,10 @@
  */
 
 import type { IncomingMessage } from "node:http";
+import { messageForCode } from "../marketo/codes.js";
 import { hasBody, IDENTITY, matchRoute, type Operation, type RestOperation } from "../marketo/endpoints.js";
 import type { Envelope } from "./envelope.js";
-import { ApiFailure, messageFor } from "./failure.js";
+import { ApiFailure } from "./failure.js";
 import { addFormFields, json, type Reply } from "./http.js";
 import type { EmulatedInstance } from "./instance.js";
 
@@ -52,7 +53,7 @@ export function route(
       }),
     };
   const code = matched.error === "notFound" ? "610" : "605";
-  return { reply: envelope.failure(code, messageFor(code)) };
+  return { reply: envelope.failure(code, messageForCode(code)) };
 }
 
 /** A REST request as it reaches its handler. */
@@ -106,16 +107,17 @@ export function runOperation(instance: EmulatedInstance, request: RestRequest): 
 /** 612 for a body that is not JSON by its content type, 609 for JSON that does not parse. */
 function parseBody(operation: RestOperation, method: string, contentType: string, body: Buffer): unknown {
   if (method !== "POST" || (body.length === 0 && !hasBody(operation))) return undefined;
-  if (body.length > 0 && contentType !== "application/json") throw new ApiFailure("612", messageFor("612"));
+  if (body.length > 0 && contentType !== "application/json")
+    throw new ApiFailure("612", messageForCode("612"));
   if (!hasBody(operation)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
   } catch {
-    throw new ApiFailure("609", messageFor("609"));
+    throw new ApiFailure("609", messageForCode("609"));
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-    throw new ApiFailure("609", `${messageFor("609")}: the body must be a JSON object`);
+    throw new ApiFailure("609", `${messageForCode("609")}: the body must be a JSON object`);
   return parsed;
 }
 

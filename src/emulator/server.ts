@@ -4,10 +4,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { messageForCode } from "../marketo/codes.js";
 import { isWrite } from "../marketo/endpoints.js";
 import { MAX_REQUEST_BYTES_ACCEPTED, MAX_URI_BYTES } from "../schema/index.js";
 import { Envelope } from "./envelope.js";
-import { ApiFailure, messageFor } from "./failure.js";
+import { ApiFailure } from "./failure.js";
 import { FaultPlan } from "./faults.js";
 import {
   addFormFields,
@@ -258,7 +259,7 @@ class EmulatorServer {
     let code: string | undefined;
     try {
       await this.sleep();
-      if (this.closed) throw new ApiFailure("611", messageFor("611"));
+      if (this.closed) throw new ApiFailure("611", messageForCode("611"));
       const result = runOperation(this.instance, request);
       if (isWrite(request.operation)) this.persistOrFail();
       return this.envelope.success(result);
