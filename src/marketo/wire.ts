@@ -2,17 +2,27 @@
  * Zod schemas of Marketo's wire format for the custom activity endpoints, shared by the client and
  * the emulator. Shapes follow Adobe's swagger (`swagger-mapi.json`, `swagger-identity.json`).
  *
- * Response schemas are tolerant on purpose: every field is optional and unknown fields are kept,
- * because Adobe's own examples omit fields the swagger marks required (docs/marketo-api.md section 6.6) and
- * `errors[].code` is a string while `warnings[].code` is an integer (section 6.9).
+ * Response schemas are tolerant on purpose: every field is optional, `null` reads as missing, and
+ * unknown fields are kept, because Adobe's own examples omit fields the swagger marks required
+ * (docs/marketo-api.md section 6.6), the swagger says some "may not be present", nothing says whether
+ * an absent value is sent as `null` (section 8), and `errors[].code` is a string while `warnings[].code`
+ * is an integer (section 6.9). Request schemas stay strict: they are what we send.
  */
 import { z } from "zod";
 import { DATA_TYPES } from "../schema/index.js";
 
+/** A field Marketo may send, leave out or send as `null`: `null` reads as missing. */
+function optional<T extends z.ZodType>(schema: T) {
+  return schema
+    .nullish()
+    .transform((value): z.output<T> | undefined => (value === null ? undefined : (value as z.output<T>)))
+    .optional();
+}
+
 /** `errors[]` item: `code` is a quoted string such as "601"; tolerate numbers too. */
 export const wireErrorSchema = z.looseObject({
   code: z.union([z.string(), z.number()]).transform(String),
-  message: z.string().optional(),
+  message: optional(z.string()),
 });
 export type WireError = z.output<typeof wireErrorSchema>;
 
@@ -25,13 +35,13 @@ export const wireWarningSchema = z.union([
 /** The REST envelope shared by every response (docs/marketo-api.md 2.1). `result` is always an array. */
 export function envelopeSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({
-    requestId: z.string().optional(),
-    success: z.boolean().optional(),
-    result: z.array(item).optional(),
-    errors: z.array(wireErrorSchema).optional(),
-    warnings: z.array(wireWarningSchema).optional(),
-    nextPageToken: z.string().optional(),
-    moreResult: z.boolean().optional(),
+    requestId: optional(z.string()),
+    success: optional(z.boolean()),
+    result: optional(z.array(item)),
+    errors: optional(z.array(wireErrorSchema)),
+    warnings: optional(z.array(wireWarningSchema)),
+    nextPageToken: optional(z.string()),
+    moreResult: optional(z.boolean()),
   });
 }
 
@@ -55,73 +65,73 @@ export function hasDraft(status: string | undefined): boolean {
 /** `CustomActivityTypeAttribute` as Marketo returns it. */
 export const wireAttributeSchema = z.looseObject({
   apiName: z.string(),
-  name: z.string().optional(),
-  dataType: z.string().optional(),
-  description: z.string().optional(),
-  isPrimary: z.boolean().optional(),
+  name: optional(z.string()),
+  dataType: optional(z.string()),
+  description: optional(z.string()),
+  isPrimary: optional(z.boolean()),
 });
 export type WireAttribute = z.output<typeof wireAttributeSchema>;
 
 /** `CustomActivityType` as Marketo returns it: every field optional (the docs' examples omit many). */
 export const wireCustomActivityTypeSchema = z.looseObject({
-  id: z.number().int().optional(),
-  apiName: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  triggerName: z.string().optional(),
-  filterName: z.string().optional(),
-  primaryAttribute: wireAttributeSchema.optional(),
-  attributes: z.array(wireAttributeSchema).optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-  status: z.string().optional(),
+  id: optional(z.number().int()),
+  apiName: optional(z.string()),
+  name: optional(z.string()),
+  description: optional(z.string()),
+  triggerName: optional(z.string()),
+  filterName: optional(z.string()),
+  primaryAttribute: optional(wireAttributeSchema),
+  attributes: optional(z.array(wireAttributeSchema)),
+  createdAt: optional(z.string()),
+  updatedAt: optional(z.string()),
+  status: optional(z.string()),
 });
 export type WireCustomActivityType = z.output<typeof wireCustomActivityTypeSchema>;
 
 /** `ActivityType` from GET activities/types.json (standard and custom types, not told apart). */
 export const wireActivityTypeSchema = z.looseObject({
   id: z.number().int(),
-  apiName: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  primaryAttribute: z
-    .looseObject({ name: z.string().optional(), dataType: z.string().optional() })
-    .optional(),
-  attributes: z
-    .array(
+  apiName: optional(z.string()),
+  name: optional(z.string()),
+  description: optional(z.string()),
+  primaryAttribute: optional(
+    z.looseObject({ name: optional(z.string()), dataType: optional(z.string()) }),
+  ),
+  attributes: optional(
+    z.array(
       z.looseObject({
-        name: z.string().optional(),
-        dataType: z.string().optional(),
-        apiName: z.string().optional(),
+        name: optional(z.string()),
+        dataType: optional(z.string()),
+        apiName: optional(z.string()),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 export type WireActivityType = z.output<typeof wireActivityTypeSchema>;
 
 /** A record's result from Add Custom Activities: per-record failures sit in `errors`, not `reasons`. */
 export const wireCustomActivityResultSchema = z.looseObject({
-  id: z.number().optional(),
-  marketoGUID: z.string().optional(),
-  status: z.string().optional(),
-  errors: z.array(wireErrorSchema).optional(),
-  reasons: z.array(wireErrorSchema).optional(),
+  id: optional(z.number()),
+  marketoGUID: optional(z.string()),
+  status: optional(z.string()),
+  errors: optional(z.array(wireErrorSchema)),
+  reasons: optional(z.array(wireErrorSchema)),
 });
 export type WireCustomActivityResult = z.output<typeof wireCustomActivityResultSchema>;
 
 /** Identity success body (not the REST envelope). */
 export const identityResponseSchema = z.looseObject({
   access_token: z.string(),
-  token_type: z.string().optional(),
+  token_type: optional(z.string()),
   expires_in: z.number(),
-  scope: z.string().optional(),
+  scope: optional(z.string()),
 });
 export type IdentityResponse = z.output<typeof identityResponseSchema>;
 
 /** Identity failure body: OAuth style, HTTP 401 (docs/marketo-api.md section 1). */
 export const identityErrorSchema = z.looseObject({
   error: z.string(),
-  error_description: z.string().optional(),
+  error_description: optional(z.string()),
 });
 
 // ---- request bodies (what the client sends and the emulator accepts) ----

@@ -34,14 +34,14 @@ export function apiNameSchema(what: string, example: string) {
     );
 }
 
-/** A display name: letters, digits, spaces and underscores, with at least one letter. */
+/** A display name: letters and digits of any language, spaces and underscores, with at least one letter. */
 function displayNameSchema(what: string, example: string) {
   return requiredText(what, example)
     .min(1, { error: rule(`${what} must not be empty`, `write one, e.g. ${example}`), abort: true })
     .regex(
       DISPLAY_NAME_PATTERN,
       rule(
-        `${what} may contain only letters, digits, spaces and underscores, with at least one letter`,
+        `${what} may contain only letters and digits (of any language), spaces and underscores, with at least one letter`,
         `remove other characters, e.g. ${example}`,
       ),
     );

@@ -36,8 +36,16 @@ export const MAX_API_NAME_LENGTH = 255;
 /** Letters and digits only, with at least one letter (docs/marketo-api.md 5.1: type apiName). */
 export const API_NAME_PATTERN = /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]+$/;
 
-/** Letters, digits, spaces and underscores, with at least one letter (docs/marketo-api.md 5.1: display name). */
-export const DISPLAY_NAME_PATTERN = /^(?=.*[A-Za-z])[A-Za-z0-9 _]+$/;
+/**
+ * A display name: letters and digits of any script (with their combining marks), spaces and
+ * underscores, with at least one letter. Marketo documents "alphanumeric" without saying whether
+ * that includes letters outside ASCII (docs/marketo-api.md 5.1 and 8), so both readings are written
+ * here: this one is accepted, and `plan` notes names outside the ASCII one as unconfirmed.
+ */
+export const DISPLAY_NAME_PATTERN = /^(?=.*\p{L})[\p{L}\p{M}\p{N} _]+$/u;
+
+/** The narrow reading of a display name: ASCII letters, digits, spaces and underscores, at least one letter. */
+export const ASCII_DISPLAY_NAME_PATTERN = /^(?=.*[A-Za-z])[A-Za-z0-9 _]+$/;
 
 /** Environment variable prefix: upper-case letters, digits and underscores, starting with a letter. */
 export const ENV_PREFIX_PATTERN = /^[A-Z][A-Z0-9_]*$/;

@@ -161,11 +161,11 @@ describe("invalid definitions fail synth with every problem, where, what was rec
 
       # name with punctuation
       [stack/prod/t] activity type "webinarAttended" has 1 problem:
-        - name: got "Webinar: Attended!"; name may contain only letters, digits, spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
+        - name: got "Webinar: Attended!"; name may contain only letters and digits (of any language), spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
 
       # name digits only
       [stack/prod/t] activity type "webinarAttended" has 1 problem:
-        - name: got "2024"; name may contain only letters, digits, spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
+        - name: got "2024"; name may contain only letters and digits (of any language), spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
 
       # name missing
       [stack/prod/t] activity type "webinarAttended" has 1 problem:
@@ -243,7 +243,7 @@ describe("invalid definitions fail synth with every problem, where, what was rec
       # many problems at once
       [stack/prod/t] activity type "bad name" has 5 problems:
         - apiName: got "bad name"; apiName may contain only letters and digits (A-Z, a-z, 0-9), with at least one letter. Fix: remove spaces, underscores and punctuation, e.g. "webinarAttended"
-        - name: got "Bad!"; name may contain only letters, digits, spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
+        - name: got "Bad!"; name may contain only letters and digits (of any language), spaces and underscores, with at least one letter. Fix: remove other characters, e.g. "Webinar Attended"
         - triggerName: got nothing; triggerName is required. Fix: add it, e.g. "Attends Webinar"
         - filterName: got nothing; filterName is required. Fix: add it, e.g. "Attended Webinar"
         - primaryAttribute.name: got nothing; name is required. Fix: add it, e.g. "Minutes Watched"
