@@ -94,9 +94,7 @@ export const wireActivityTypeSchema = z.looseObject({
   apiName: optional(z.string()),
   name: optional(z.string()),
   description: optional(z.string()),
-  primaryAttribute: optional(
-    z.looseObject({ name: optional(z.string()), dataType: optional(z.string()) }),
-  ),
+  primaryAttribute: optional(z.looseObject({ name: optional(z.string()), dataType: optional(z.string()) })),
   attributes: optional(
     z.array(
       z.looseObject({
