@@ -4,6 +4,7 @@
  * OAuth-style 401 bodies for bad credentials. Tokens live in memory only.
  */
 import { randomUUID } from "node:crypto";
+import { messageForCode } from "../marketo/codes.js";
 import { ApiFailure } from "./failure.js";
 
 export interface IdentityConfig {
@@ -60,10 +61,10 @@ export class TokenStore {
 
   /** Throws 601 for a missing or unknown token and 602 for an expired one. */
   check(token: string | undefined): void {
-    if (token === undefined || token === "") throw new ApiFailure("601", "Access token invalid");
+    if (token === undefined || token === "") throw new ApiFailure("601", messageForCode("601"));
     const expiresAt = this.issued.get(token);
-    if (expiresAt === undefined) throw new ApiFailure("601", "Access token invalid");
-    if (this.config.now() >= expiresAt) throw new ApiFailure("602", "Access token expired");
+    if (expiresAt === undefined) throw new ApiFailure("601", messageForCode("601"));
+    if (this.config.now() >= expiresAt) throw new ApiFailure("602", messageForCode("602"));
   }
 }
 

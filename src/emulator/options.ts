@@ -88,9 +88,10 @@ export interface EmulatorLimits {
   /** 1028 when a type would have more secondary attributes. Default 20. */
   readonly maxAttributes?: number;
   /**
-   * Whether calls rejected by a limit (606, 615, 607) themselves count toward the rolling window and
-   * the daily quota. Default `false`: a rejected call does no work, and counting it would keep a
-   * client that retries inside the window locked out. DOC-ERR only says the asterisked codes do not count.
+   * Whether calls refused by a limit (606, 615, 607) themselves count toward the rolling window and
+   * the daily quota. Default `true`: DOC-ERR exempts only the codes it marks (601, 602, 604, 605, 608,
+   * 611; `uncounted` in src/marketo/codes.ts), so a client that retries inside the window stays locked
+   * out. `false` is the kinder reading (a refused call does no work).
    */
   readonly rejectedCallsCount?: boolean;
 }
@@ -313,7 +314,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   dailyQuota: DAILY_QUOTA,
   maxActivityTypes: DEFAULT_MAX_ACTIVITY_TYPES,
   maxAttributes: MAX_SECONDARY_ATTRIBUTES,
-  rejectedCallsCount: false,
+  rejectedCallsCount: true,
 };
 
 /** The "Fill Out Form" standard type exactly as in the docs' Get Activity Types example (DOC-ACT). */

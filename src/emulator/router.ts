@@ -11,6 +11,7 @@ import type { Envelope } from "./envelope.js";
 import { ApiFailure } from "./failure.js";
 import { addFormFields, json, type Reply } from "./http.js";
 import type { EmulatedInstance } from "./instance.js";
+import type { MarketoCode } from "./options.js";
 
 /** A matched route: the operation and, for the `type/{apiName}/...` routes, the type's apiName. */
 interface MatchedRoute {
@@ -35,14 +36,15 @@ export function routedMethod(
 
 /**
  * The route of a method and path, or the reply for none: 405 at the identity path (as its servlet
- * answers), 610 for an unknown path, 605 for a known path with another method.
+ * answers), 610 for an unknown path, 605 for a known path with another method. A REST refusal carries
+ * its `code`, for the limits.
  */
 export function route(
   method: string,
   routed: string,
   pathname: string,
   envelope: Envelope,
-): MatchedRoute | { reply: Reply } {
+): MatchedRoute | { reply: Reply; code?: MarketoCode } {
   const matched = matchRoute(routed, pathname);
   if (!("error" in matched)) return matched;
   if (pathname === IDENTITY.path)
@@ -53,7 +55,7 @@ export function route(
       }),
     };
   const code = matched.error === "notFound" ? "610" : "605";
-  return { reply: envelope.failure(code, messageForCode(code)) };
+  return { reply: envelope.failure(code, messageForCode(code)), code };
 }
 
 /** A REST request as it reaches its handler. */

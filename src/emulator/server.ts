@@ -192,6 +192,7 @@ class EmulatorServer {
     const routed = routedMethod(req, method, params, body);
     const matched = route(method, routed, pathname, this.envelope);
     if ("reply" in matched) {
+      if (matched.code !== undefined) this.limiter.charge(matched.code);
       await this.sleep();
       this.send(res, matched.reply, unrouted);
       return;
@@ -212,6 +213,9 @@ class EmulatorServer {
       return;
     }
     if (fault !== undefined && !("drop" in fault.respond)) {
+      // A coded fault stands for Marketo's answer, so it counts as that code would; a raw HTTP status
+      // comes from in front of the API (a gateway) and counts toward nothing, as identity calls.
+      if ("code" in fault.respond && operation !== "identity") this.limiter.charge(fault.respond.code);
       await this.sleep();
       this.send(res, this.envelope.fault(fault.respond), { ...seen, fault: fault.source });
       return;
@@ -251,6 +255,14 @@ class EmulatorServer {
     let ticket: ReturnType<Limiter["admit"]>;
     try {
       this.tokens.check(this.accessToken(req, request.params));
+    } catch (error) {
+      const refused = this.envelope.fromError(error);
+      const code = refused.errorCodes[0];
+      if (code !== undefined) this.limiter.charge(code);
+      await this.sleep();
+      return refused;
+    }
+    try {
       ticket = this.limiter.admit();
     } catch (error) {
       await this.sleep();

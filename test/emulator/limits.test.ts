@@ -9,7 +9,8 @@ describe("emulator limits", () => {
     const clock = virtualClock();
     const { api, emulator } = await emulate({
       now: clock.now,
-      limits: { rateLimit: { calls: 3, windowMs: 20_000 } },
+      // Refusals leave the window alone here, so it shows when each counted call leaves it.
+      limits: { rateLimit: { calls: 3, windowMs: 20_000 }, rejectedCallsCount: false },
     });
     await api.token();
     for (let i = 0; i < 3; i++) {
@@ -38,11 +39,11 @@ describe("emulator limits", () => {
     ]);
   });
 
-  it("does not count calls that fail with the asterisked codes, but counts other failures", async () => {
+  it("does not count calls that fail with the codes Marketo exempts, but counts other failures", async () => {
     const clock = virtualClock();
     const { api, emulator } = await emulate({
       now: clock.now,
-      limits: { rateLimit: { calls: 2, windowMs: 20_000 } },
+      limits: { rateLimit: { calls: 3, windowMs: 20_000 } },
     });
     await api.token();
     for (let i = 0; i < 5; i++)
@@ -51,24 +52,77 @@ describe("emulator limits", () => {
     expect(emulator.state().quota.windowCalls).toBe(0);
     expect(codes(await api.get(`${TYPE}/ghost/describe.json`))).toStrictEqual(["1013"]);
     expect(codes(await api.post(`${TYPE}.json`, undefined, { rawBody: "{" }))).toStrictEqual(["609"]);
-    expect(emulator.state().quota.windowCalls).toBe(2);
+    // 610 is not among the exempt codes, although it is answered before auth and the limits.
+    expect(codes(await api.get("/rest/v1/nowhere.json"))).toStrictEqual(["610"]);
+    expect(emulator.state().quota).toMatchObject({ windowCalls: 3, dailyCalls: 3 });
     expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
   });
 
-  it("does not count rejected calls by default, and counts them with rejectedCallsCount", async () => {
+  it("counts refused calls by default, so retrying inside the window keeps a client locked out", async () => {
     const clock = virtualClock();
-    const lenient = await emulate({ now: clock.now, limits: { rateLimit: { calls: 1, windowMs: 1000 } } });
+    const { api, emulator } = await emulate({
+      now: clock.now,
+      limits: { rateLimit: { calls: 2, windowMs: 1000 } },
+    });
+    await api.token();
+    await api.get(LIST);
+    await api.get(LIST);
+    // GIVEN a refusal every 400 ms: each one counts, so the window never empties
+    for (let i = 0; i < 4; i++) {
+      expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
+      clock.advance(400);
+    }
+    expect(emulator.state().quota).toMatchObject({ windowCalls: 2, dailyCalls: 6 });
+    expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
+    // WHEN the client waits a whole window after its last refusal THEN it gets through
+    clock.advance(1000);
+    expect((await api.get(LIST)).body.success).toBe(true);
+  });
+
+  it("leaves refused calls out of the counts with rejectedCallsCount false", async () => {
+    const clock = virtualClock();
+    const lenient = await emulate({
+      now: clock.now,
+      limits: { rateLimit: { calls: 1, windowMs: 1000 }, rejectedCallsCount: false },
+    });
     await lenient.api.get(LIST);
     for (let i = 0; i < 3; i++) expect(codes(await lenient.api.get(LIST))).toStrictEqual(["606"]);
     expect(lenient.emulator.state().quota).toMatchObject({ windowCalls: 1, dailyCalls: 1 });
 
-    const strict = await emulate({
-      now: clock.now,
-      limits: { rateLimit: { calls: 1, windowMs: 1000 }, rejectedCallsCount: true },
-    });
+    const strict = await emulate({ now: clock.now, limits: { rateLimit: { calls: 1, windowMs: 1000 } } });
     await strict.api.get(LIST);
     for (let i = 0; i < 3; i++) expect(codes(await strict.api.get(LIST))).toStrictEqual(["606"]);
     expect(strict.emulator.state().quota).toMatchObject({ windowCalls: 4, dailyCalls: 4 });
+  });
+
+  it("counts a faulted call as its code would count; raw HTTP faults and identity count toward nothing", async () => {
+    const clock = virtualClock();
+    const { api, emulator } = await emulate({
+      now: clock.now,
+      faults: [
+        { operation: "listCustomActivityTypes", nth: 1, respond: { code: "606" } },
+        { operation: "listCustomActivityTypes", nth: 2, respond: { code: "713" } },
+        { operation: "listCustomActivityTypes", nth: 3, respond: { code: "604" } },
+        { operation: "listCustomActivityTypes", nth: 4, respond: { httpStatus: 502 } },
+        { operation: "identity", nth: 2, respond: { httpStatus: 503 } },
+      ],
+    });
+    await api.token();
+    expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
+    expect(codes(await api.get(LIST))).toStrictEqual(["713"]);
+    expect(codes(await api.get(LIST))).toStrictEqual(["604"]);
+    expect((await api.get(LIST)).status).toBe(502);
+    expect((await api.identity("GET")).status).toBe(503);
+    // 606 and 713 count; 604 is exempt; the 502 and identity count toward nothing.
+    expect(emulator.state().quota).toMatchObject({ windowCalls: 2, dailyCalls: 2 });
+
+    const lenient = await emulate({
+      now: clock.now,
+      limits: { rejectedCallsCount: false },
+      faults: [{ operation: "listCustomActivityTypes", respond: { code: "615" } }],
+    });
+    expect(codes(await lenient.api.get(LIST))).toStrictEqual(["615"]);
+    expect(lenient.emulator.state().quota.windowCalls).toBe(0);
   });
 
   it("fails with 615 when more requests are in flight than maxConcurrent", async () => {
@@ -103,7 +157,8 @@ describe("emulator limits", () => {
     const exhausted = await api.get(LIST);
     expect(codes(exhausted)).toStrictEqual(["607"]);
     expect(exhausted.body.errors[0].message).toBe("Daily quota reached");
-    expect(emulator.state().quota).toMatchObject({ dailyCalls: 2, day: "2026-03-10" });
+    // The refusal counts too (rejectedCallsCount).
+    expect(emulator.state().quota).toMatchObject({ dailyCalls: 3, day: "2026-03-10" });
     clock.advance(Date.UTC(2026, 2, 11, 4, 59, 59) - clock.now()); // 23:59:59 in Chicago
     expect(codes(await api.get(LIST))).toStrictEqual(["607"]);
     clock.advance(Date.UTC(2026, 2, 11, 5, 0, 0) - clock.now()); // midnight in Chicago
