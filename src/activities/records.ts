@@ -60,13 +60,19 @@ export type AttributeValuesOf<D extends ActivityTypeInput> = [SecondaryOf<D>] ex
  * ```
  *
  * Value types by dataType: integer, float, currency `number`; boolean `boolean`; date and datetime
- * `Date | string` (ISO 8601; a `Date` for a `date` attribute is sent as its UTC day); string, text,
- * link, email, phone `string`.
+ * `Date | string` (a `date` string is `YYYY-MM-DD`, and a `Date` is sent as its UTC day; a `datetime`
+ * string is `YYYY-MM-DDThh:mm:ss` with `Z` or `±hh:mm`, docs/marketo-api.md 5.1); string, text, link,
+ * email, phone `string`.
  */
 export interface ActivityRecord<D extends ActivityTypeInput> {
   /** The Marketo lead the activity belongs to. */
   readonly leadId: number;
-  /** When the activity happened: a `Date` (sent as ISO 8601 UTC) or an ISO 8601 date-time string. */
+  /**
+   * When the activity happened: a `Date` (sent as ISO 8601 in UTC, `2026-01-15T12:00:00.000Z`) or a
+   * string in Marketo's documented form `YYYY-MM-DDThh:mm:ssTZD`, seconds and offset included:
+   * `"2026-01-15T12:00:00Z"`, `"2026-01-15T07:00:00-05:00"` (docs/marketo-api.md 5.1). A date-only
+   * string, or one without seconds or an offset, is refused before sending.
+   */
   readonly activityDate: Date | string;
   /** The value of the type's primary attribute (sent as a string, as Marketo takes it). */
   readonly primaryAttributeValue: PrimaryValueOf<D>;

@@ -8,23 +8,15 @@
  * here until it has a rule.
  *
  * Value semantics follow docs/marketo-api.md 5.1 (DOC-FT); the date rules are src/schema/values.ts, which
- * the emulator checks records with too. Lengths (255 characters for `string`, about 30,000 bytes for
+ * the emulator checks records with too: a `date` string is `YYYY-MM-DD`, a `datetime` string (and
+ * `activityDate`) `YYYY-MM-DDThh:mm:ss` with `Z` or `±hh:mm`, as Marketo documents it; anything looser
+ * is refused before sending, with what is wrong with it. Lengths (255 characters for `string`, about 30,000 bytes for
  * `text`) and number ranges are not documented for activity attributes, so they are left to Marketo,
  * which skips an offending record on its own (1001) rather than failing the batch.
  */
 import { z } from "zod";
 import { type AttributeDataType, rule } from "../schema/index.js";
-import { isIsoDate, isIsoDateTime } from "../schema/values.js";
-
-/** A `Date` as an ISO 8601 date-time in UTC (`toISOString`). */
-function dateTimeOf(value: Date): string {
-  return value.toISOString();
-}
-
-/** A `Date` as its UTC calendar day, `YYYY-MM-DD`. */
-function dayOf(value: Date): string {
-  return value.toISOString().slice(0, 10);
-}
+import { DATE_FORM, DATE_TIME_FORM, dateProblem, dateTimeProblem } from "../schema/values.js";
 
 /** The error of a value that is missing or of the wrong kind. */
 function wrongValue(allowed: string, fix: string) {
@@ -47,24 +39,56 @@ function number(why: Why) {
   return z.number({ error: wrongValue(`must be a finite number${why}`, "pass a number such as 9.5") });
 }
 
-/** A `Date` or an ISO string that passes `check`, sent as a string (`serialize` for a `Date`). */
+/**
+ * How a `date` and a `datetime` value may be written (docs/marketo-api.md 5.1, DOC-FT): the form in
+ * messages, the fix, the check of a string (`undefined` or what is wrong, from src/schema/values.ts)
+ * and how a `Date` is sent.
+ */
+const TEMPORAL = {
+  date: {
+    allowed: `must be a Date or a string in Marketo's date format ${DATE_FORM}`,
+    fix: 'pass a Date (sent as its UTC day) or a string such as "2026-01-15"',
+    problem: dateProblem,
+    /** The UTC calendar day. */
+    send: (value: Date) => value.toISOString().slice(0, 10),
+  },
+  datetime: {
+    allowed: `must be a Date or a string in Marketo's date-time format ${DATE_TIME_FORM}`,
+    fix: 'pass a Date, or a string with seconds and an offset such as "2026-01-15T12:00:00Z" or "2026-01-15T12:00:00-05:00"',
+    problem: dateTimeProblem,
+    /** ISO 8601 in UTC, `2026-01-15T12:00:00.000Z`. */
+    send: (value: Date) => value.toISOString(),
+  },
+} as const;
+
+/**
+ * A `Date` or a string in Marketo's form for `kind`, sent as a string. A string is sent as written
+ * once it passes; a string that does not is refused with what is wrong with it (`it has no seconds
+ * and no offset`). A `Date` must be valid and within the years 0 to 9999, which the form can write.
+ */
 function temporal(why: Why, kind: "date" | "datetime") {
-  const allowed =
-    kind === "date"
-      ? `must be a Date or a "YYYY-MM-DD" string${why}`
-      : `must be a Date or an ISO 8601 date-time string${why}`;
-  const fix =
-    kind === "date"
-      ? 'pass a Date (sent as its UTC day) or a string such as "2026-01-15"'
-      : 'pass a Date or a string such as "2026-01-15T12:00:00Z"';
-  const check = kind === "date" ? isIsoDate : isIsoDateTime;
-  const serialize = kind === "date" ? dayOf : dateTimeOf;
-  return z.union([z.date(), z.string()], { error: wrongValue(allowed, fix) }).transform((value, ctx) => {
-    if (value instanceof Date) return serialize(value);
-    if (check(value)) return value;
-    ctx.addIssue({ code: "custom", input: value, message: rule(allowed, fix) });
-    return z.NEVER;
-  });
+  const { allowed, fix, problem, send } = TEMPORAL[kind];
+  return z
+    .union([z.date(), z.string()], { error: wrongValue(`${allowed}${why}`, fix) })
+    .transform((value, ctx) => {
+      if (value instanceof Date) {
+        const sent = send(value);
+        if (problem(sent) === undefined) return sent;
+        ctx.addIssue({
+          code: "custom",
+          input: value,
+          message: rule(
+            `is a Date in the year ${value.getUTCFullYear()}; Marketo's format writes years 0000 to 9999${why}`,
+            fix,
+          ),
+        });
+        return z.NEVER;
+      }
+      const wrong = problem(value);
+      if (wrong === undefined) return value;
+      ctx.addIssue({ code: "custom", input: value, message: rule(`${allowed}${why}; ${wrong}`, fix) });
+      return z.NEVER;
+    });
 }
 
 /**
@@ -112,7 +136,10 @@ export function primaryWireValue(value: string | number | boolean): string {
   return typeof value === "string" ? value : String(value);
 }
 
-/** The schema of `activityDate`: a `Date` or an ISO 8601 date-time string, sent as a string. */
+/**
+ * The schema of `activityDate`: a `Date` or a string in Marketo's date-time form (seconds and an
+ * offset required; docs/marketo-api.md 4.2 L and 5.1), sent as a string.
+ */
 export function activityDateSchema() {
   return temporal(" (when the activity happened)", "datetime");
 }

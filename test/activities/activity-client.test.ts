@@ -25,6 +25,10 @@ import { scoreChanged, webinar } from "./fixtures.js";
 
 type WebinarRecord = ActivityRecord<typeof webinar>;
 
+/** The fix every refused date-time shows. */
+const DATE_TIME_FIX =
+  'pass a Date, or a string with seconds and an offset such as "2026-01-15T12:00:00Z" or "2026-01-15T12:00:00-05:00"';
+
 const running: Emulator[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((emulator) => emulator.close()));
@@ -321,17 +325,84 @@ describe("invalid records", () => {
       '  - records[3].attributes.minutesWatched: got 1.5; must be a whole number (attribute "minutesWatched" has dataType "integer"). Fix: pass a number without a fraction, such as 42',
       '  - records[3].attributes.bogus: got 1; is not an attribute of "webinarAttended"; allowed: minutesWatched, rating, ticketPrice, askedQuestion, sessionDay, joinedAt, recordingUrl, hostEmail, hostPhone, notes, track. Fix: remove it, check the spelling, or declare the attribute in the definition and deploy it',
       "  - records[4].leadId: got 0; leadId must be 1 or more. Fix: pass the lead's numeric id, such as 42",
-      '  - records[4].activityDate: got "yesterday"; must be a Date or an ISO 8601 date-time string (when the activity happened). Fix: pass a Date or a string such as "2026-01-15T12:00:00Z"',
+      `  - records[4].activityDate: got "yesterday"; must be a Date or a string in Marketo's date-time format YYYY-MM-DDThh:mm:ss with Z, +hh:mm or -hh:mm (when the activity happened); it is not in that form. Fix: ${DATE_TIME_FIX}`,
       '  - records[4].primaryAttributeValue: got 5; must be a string (the primary attribute "webinarName" has dataType "string"). Fix: pass a string',
-      '  - records[5].activityDate: got "Invalid Date"; is an invalid Date (its time is NaN); it must be a Date or an ISO 8601 date-time string (when the activity happened). Fix: pass a Date or a string such as "2026-01-15T12:00:00Z"',
+      `  - records[5].activityDate: got "Invalid Date"; is an invalid Date (its time is NaN); it must be a Date or a string in Marketo's date-time format YYYY-MM-DDThh:mm:ss with Z, +hh:mm or -hh:mm (when the activity happened). Fix: ${DATE_TIME_FIX}`,
       '  - records[5].primaryValue: got "y"; is not a field of an activity record; allowed: leadId, activityDate, primaryAttributeValue, attributes. Fix: remove it or check the spelling; attribute values go under attributes',
       '  - records[6].attributes.askedQuestion: got "no"; must be true or false (attribute "askedQuestion" has dataType "boolean"). Fix: pass true or false',
-      '  - records[6].attributes.sessionDay: got "2026-02-30"; must be a Date or a "YYYY-MM-DD" string (attribute "sessionDay" has dataType "date"). Fix: pass a Date (sent as its UTC day) or a string such as "2026-01-15"',
-      '  - records[6].attributes.joinedAt: got "15/01/2026"; must be a Date or an ISO 8601 date-time string (attribute "joinedAt" has dataType "datetime"). Fix: pass a Date or a string such as "2026-01-15T12:00:00Z"',
+      `  - records[6].attributes.sessionDay: got "2026-02-30"; must be a Date or a string in Marketo's date format YYYY-MM-DD (attribute "sessionDay" has dataType "date"); that day does not exist. Fix: pass a Date (sent as its UTC day) or a string such as "2026-01-15"`,
+      `  - records[6].attributes.joinedAt: got "15/01/2026"; must be a Date or a string in Marketo's date-time format YYYY-MM-DDThh:mm:ss with Z, +hh:mm or -hh:mm (attribute "joinedAt" has dataType "datetime"); it is not in that form. Fix: ${DATE_TIME_FIX}`,
     ]);
     // Nothing was sent: not even a token was requested.
     expect(emulator.requests).toHaveLength(0);
     expect(storedRecords(emulator)).toHaveLength(0);
+  });
+
+  it("refuses date-times looser than Marketo's documented form, per record, before making any call", async () => {
+    // GIVEN records whose activityDate or datetime attribute lacks seconds, an offset or a time
+    const { emulator, activities } = await setup();
+    const loose = [
+      "2026-01-15",
+      "2026-01-15T12:00",
+      "2026-01-15T12:00:00",
+      "2026-01-15 12:00:00Z",
+      "2026-01-15T12:00:00+0530",
+    ];
+    const records: WebinarRecord[] = [
+      ...loose.map((activityDate, i) => ({ leadId: i + 1, activityDate, primaryAttributeValue: "Intro" })),
+      // A datetime attribute follows the same rule; the record's own activityDate is fine.
+      {
+        leadId: 9,
+        activityDate: "2026-01-15T12:00:00-05:00",
+        primaryAttributeValue: "Intro",
+        attributes: { joinedAt: "2026-01-15T12:05" },
+      },
+      { leadId: 10, activityDate: new Date(Date.UTC(10_000, 0, 1)), primaryAttributeValue: "Intro" },
+      // Valid: a Date, a string with Z and one with an offset and a fraction.
+      { leadId: 11, activityDate: new Date(Date.UTC(2026, 0, 15)), primaryAttributeValue: "Intro" },
+      { leadId: 12, activityDate: "2026-01-15T12:00:00Z", primaryAttributeValue: "Intro" },
+      { leadId: 13, activityDate: "2026-01-15T12:00:00.5+05:30", primaryAttributeValue: "Intro" },
+    ];
+
+    // WHEN they are sent
+    const error = (await activities
+      .send(webinar, records)
+      .catch((e: unknown) => e)) as ActivityRecordsInvalidError;
+
+    // THEN every loose one is reported with the form, what is wrong and an example; nothing was sent
+    expect(error).toBeInstanceOf(ActivityRecordsInvalidError);
+    expect(error.invalidIndexes).toStrictEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(error.issues.map((i) => `${i.path}: ${i.message.replace(/^.*\); /, "")}`)).toStrictEqual([
+      "records[0].activityDate: it is a date without a time",
+      "records[1].activityDate: it has no seconds and no offset",
+      "records[2].activityDate: it has no offset",
+      'records[3].activityDate: it has a space instead of "T"',
+      "records[4].activityDate: it has an offset without a colon (write +05:30)",
+      "records[5].attributes.joinedAt: it has no seconds and no offset",
+      "records[6].activityDate: is a Date in the year 10000; Marketo's format writes years 0000 to 9999 (when the activity happened)",
+    ]);
+    expect(error.message.split("\n")[2]).toBe(
+      `  - records[1].activityDate: got "2026-01-15T12:00"; must be a Date or a string in Marketo's date-time format YYYY-MM-DDThh:mm:ss with Z, +hh:mm or -hh:mm (when the activity happened); it has no seconds and no offset. Fix: ${DATE_TIME_FIX}`,
+    );
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it("is checked by the emulator with the same rule: a loose date-time sent past the typed client is skipped with 1001", async () => {
+    const { emulator, client } = await setup();
+    const input = ["2026-01-15T12:00:00+07:00", "2026-01-15T12:00", "2026-01-15"].map((activityDate) => ({
+      leadId: 1,
+      activityDate,
+      activityTypeId: 100001,
+      primaryAttributeValue: "Intro",
+      attributes: [],
+    }));
+    const results = await client.addCustomActivities(input);
+    expect(results.map((r) => [r.status, r.errors?.[0]?.code])).toStrictEqual([
+      ["added", undefined],
+      ["skipped", "1001"],
+      ["skipped", "1001"],
+    ]);
+    expect(storedRecords(emulator).map((r) => r.activityDate)).toStrictEqual(["2026-01-15T12:00:00+07:00"]);
   });
 
   it("lists at most 20 problems in the message and keeps all of them in issues", async () => {

@@ -1,13 +1,19 @@
 /**
  * Cases the emulator cannot produce: answers that do not match the batch, statuses other than
  * added/skipped, and errors that are not the client's. A stand-in `MarketoClient` scripts them.
- * Also the ISO 8601 checks of date and datetime values.
+ * Also the rules for date and datetime strings (src/schema/values.ts), which the emulator shares.
  */
 import { describe, expect, it } from "vitest";
 import { ActivityClient, ActivitySendError, type MarketoClient } from "../../src/client.js";
 import type { CustomActivityInput, WireCustomActivityResult } from "../../src/marketo/index.js";
 import { MarketoQuotaError } from "../../src/marketo/index.js";
-import { isIsoDate, isIsoDateTime, valueFits } from "../../src/schema/values.js";
+import {
+  dateProblem,
+  dateTimeProblem,
+  isIsoDate,
+  isIsoDateTime,
+  valueFits,
+} from "../../src/schema/values.js";
 import { scoreChanged } from "./fixtures.js";
 
 /** A stand-in client: the type is approved with id 100002; `add` answers each batch. */
@@ -124,36 +130,70 @@ describe("answers the client cannot match or judge", () => {
   });
 });
 
-describe("ISO 8601 values", () => {
+describe("Marketo's date and date-time forms (docs/marketo-api.md 5.1, DOC-FT)", () => {
   it("accepts calendar days only for date", () => {
-    expect(["2026-01-15", "2024-02-29"].map(isIsoDate)).toStrictEqual([true, true]);
-    expect(["2026-02-29", "2026-13-01", "2026-1-5", "2026-01-15T00:00:00Z", ""].map(isIsoDate)).toStrictEqual(
-      [false, false, false, false, false],
-    );
+    expect(["2026-01-15", "2024-02-29", "0050-06-01"].map(isIsoDate)).toStrictEqual([true, true, true]);
+    const bad = ["2026-02-29", "2026-13-01", "2026-1-5", "2026-01-15T00:00:00Z", ""];
+    expect(bad.map(isIsoDate)).toStrictEqual(bad.map(() => false));
+    expect(bad.map(dateProblem)).toStrictEqual([
+      "that day does not exist",
+      "that day does not exist",
+      "it is not in that form",
+      "it has a time as well",
+      "it is not in that form",
+    ]);
   });
 
-  it("accepts dates and date-times with an optional offset for datetime", () => {
+  it("accepts for datetime only YYYY-MM-DDThh:mm:ss, an optional fraction, and Z or ±hh:mm", () => {
     const good = [
-      "2026-01-15",
-      "2026-01-15T12:00",
       "2026-01-15T12:00:00Z",
+      "2016-09-26T06:56:35+07:00", // the example of Add Custom Activities (docs/marketo-api.md 4.2 L)
+      "2010-05-07T15:41:32-05:00", // DOC-FT's example
       "2026-01-15T12:00:00.123+05:30",
-      "2026-01-15T23:59:59-0800",
-    ];
-    const bad = [
-      "2026-01-15T24:00:00Z",
-      "2026-01-15T12:60Z",
-      "2026-01-15T12:00:00+25:00",
-      "15/01/2026",
-      "2026-01-15Z",
-      "now",
+      "2026-01-15T12:00:00.250Z", // Date.prototype.toISOString
+      "2026-01-15T23:59:59-00:00",
     ];
     expect(good.map(isIsoDateTime)).toStrictEqual(good.map(() => true));
-    expect(bad.map(isIsoDateTime)).toStrictEqual(bad.map(() => false));
+    expect(good.map(dateTimeProblem)).toStrictEqual(good.map(() => undefined));
+  });
+
+  it("refuses loose date-times, saying what is wrong with each", () => {
+    const cases: [string, string][] = [
+      ["2026-01-15", "it is a date without a time"],
+      ["2026-02-30", "it is a date without a time, and that day does not exist"],
+      ["2026-01-15T12:00", "it has no seconds and no offset"],
+      ["2026-01-15T12:00Z", "it has no seconds"],
+      ["2026-01-15T12:00:00", "it has no offset"],
+      ["2026-01-15 12:00:00Z", 'it has a space instead of "T"'],
+      ["2026-01-15 12:00", 'it has a space instead of "T", no seconds and no offset'],
+      ["2026-01-15T23:59:59-0800", "it has an offset without a colon (write -08:00)"],
+      ["2026-01-15T12:00:00+05", "it has an offset without minutes (write +05:00)"],
+      ["2026-01-15T24:00:00Z", "it has a time that does not exist"],
+      ["2026-01-15T12:60:00Z", "it has a time that does not exist"],
+      ["2026-01-15T12:00:60Z", "it has a time that does not exist"],
+      ["2026-02-29T12:00:00Z", "it has a day that does not exist"],
+      ["2026-01-15T12:00:00+25:00", "it has an offset out of range"],
+      ["15/01/2026", "it is not in that form"],
+      ["2026-01-15Z", "it is not in that form"],
+      ["2026-01-15t12:00:00z", "it is not in that form"],
+      ["2026-01-15T12:00:00,5Z", "it is not in that form"],
+      ["now", "it is not in that form"],
+      ["", "it is not in that form"],
+    ];
+    expect(cases.map(([value]) => dateTimeProblem(value))).toStrictEqual(cases.map(([, problem]) => problem));
+    expect(cases.map(([value]) => isIsoDateTime(value))).toStrictEqual(cases.map(() => false));
   });
 
   it("is the rule the emulator checks records with: datetime and date attribute values fit the same strings", () => {
-    const samples = ["2026-01-15", "2026-01-15T12:00:00Z", "2026-01-15T24:00:00Z", "2026-02-29", "now"];
+    const samples = [
+      "2026-01-15",
+      "2026-01-15T12:00:00Z",
+      "2026-01-15T12:00",
+      "2026-01-15T12:00:00",
+      "2026-01-15T24:00:00Z",
+      "2026-02-29",
+      "now",
+    ];
     expect(samples.map((v) => valueFits("datetime", v))).toStrictEqual(samples.map(isIsoDateTime));
     expect(samples.map((v) => valueFits("date", v))).toStrictEqual(samples.map(isIsoDate));
     expect([2 ** 31 - 1, 2 ** 31, "42", 1.5].map((v) => valueFits("integer", v))).toStrictEqual([
