@@ -151,7 +151,11 @@ export interface EmulatorBehaviour {
   readonly attributesOnCreate?: "ignore" | "reject";
   /** Changing an attribute's dataType when the live version has it. Default allow. */
   readonly dataTypeChangeAfterApproval?: "allow" | "reject";
-  /** Changing which attribute is primary once the type was approved. Default allow. */
+  /**
+   * Changing which attribute is primary once the type was approved (demoting the live primary or
+   * promoting another): `reject` answers `immutableFieldCode`. Default reject: Marketo's Admin guide
+   * allows a field to be made primary only while the custom activity was never published.
+   */
   readonly primaryChangeAfterApproval?: "allow" | "reject";
   /** Data types the primary attribute may have. Default all eleven. */
   readonly primaryDataTypes?: readonly AttributeDataType[];
@@ -280,7 +284,7 @@ export const DEFAULT_BEHAVIOUR: ResolvedBehaviour = {
   discardDraftOnDraftOnly: "error",
   attributesOnCreate: "ignore",
   dataTypeChangeAfterApproval: "allow",
-  primaryChangeAfterApproval: "allow",
+  primaryChangeAfterApproval: "reject",
   primaryDataTypes: DATA_TYPES,
   primaryInAttributesList: false,
   omitEmptyAttributes: true,

@@ -314,15 +314,29 @@ describe("emulator rules for activity types", () => {
     expect(only(draftOnly).attributes[0].dataType).toBe("integer");
   });
 
-  it("fails when changing the primary of an approved type with primaryChangeAfterApproval reject", async () => {
-    const { api } = await emulate({
+  it("fails by default when changing the primary of an approved type, and allows it with primaryChangeAfterApproval allow", async () => {
+    const demote = { attributes: [{ apiName: "webinarName", name: "Webinar Name", isPrimary: false }] };
+    const promote = {
+      attributes: [{ apiName: "minutesWatched", name: "Minutes Watched", isPrimary: true }],
+    };
+    const strict = await emulate({ seed: { activityTypes: [seededType("webinar")] } });
+    const refused = await strict.api.post(`${TYPE}/webinar/attributes/update.json`, demote);
+    expect(codes(refused)).toStrictEqual(["709"]);
+    expect(refused.body.errors[0].message).toMatch(/primary attribute .* cannot change after approval/);
+    expect(strict.emulator.state().activityTypes[0]?.status).toBe("approved");
+    // Editing the live primary's name is not a change of primary.
+    const renamed = await strict.api.post(`${TYPE}/webinar/attributes/update.json`, {
+      attributes: [{ apiName: "webinarName", name: "Session Name" }],
+    });
+    expect(only(renamed).primaryAttribute.name).toBe("Session Name");
+
+    const lenient = await emulate({
       seed: { activityTypes: [seededType("webinar")] },
-      behaviour: { primaryChangeAfterApproval: "reject" },
+      behaviour: { primaryChangeAfterApproval: "allow" },
     });
-    const demote = await api.post(`${TYPE}/webinar/attributes/update.json`, {
-      attributes: [{ apiName: "webinarName", isPrimary: false }],
-    });
-    expect(codes(demote)).toStrictEqual(["709"]);
+    only(await lenient.api.post(`${TYPE}/webinar/attributes/update.json`, demote));
+    const moved = only(await lenient.api.post(`${TYPE}/webinar/attributes/update.json`, promote));
+    expect(moved.primaryAttribute.apiName).toBe("minutesWatched");
   });
 
   it("fails when the primary dataType is outside primaryDataTypes", async () => {

@@ -119,8 +119,8 @@ describe("emulator activity type endpoints", () => {
     expect(only(await api.get(describePath("webinar"))).attributes).toHaveLength(1);
   });
 
-  it("changes the primary attribute by demoting it and then promoting another", async () => {
-    const { api } = await emulate({ seed: { activityTypes: [seededType("webinar")] } });
+  it("changes the primary attribute of a never-approved type by demoting it and then promoting another", async () => {
+    const { api } = await emulate({ seed: { activityTypes: [seededType("webinar", { status: "draft" })] } });
     const promoteFirst = await api.post(`${TYPE}/webinar/attributes/update.json`, {
       attributes: [{ apiName: "minutesWatched", isPrimary: true }],
     });
@@ -148,7 +148,7 @@ describe("emulator activity type endpoints", () => {
   });
 
   it("fails when approving a draft whose primary was demoted and not replaced", async () => {
-    const { api } = await emulate({ seed: { activityTypes: [seededType("webinar")] } });
+    const { api } = await emulate({ seed: { activityTypes: [seededType("webinar", { status: "draft" })] } });
     const demoted = only(
       await api.post(`${TYPE}/webinar/attributes/update.json`, {
         attributes: [{ apiName: "webinarName", isPrimary: false }],
