@@ -1,40 +1,9 @@
-import { MarketoApiError } from "../marketo/index.js";
-import { MarketoActivitiesError } from "../schema/index.js";
+import { hasDraft, isLive, MarketoApiError, type WireCustomActivityType } from "../marketo/index.js";
+import { type ActivityTypeDefinition, MarketoActivitiesError } from "../schema/index.js";
+import { planUpdate } from "./diff.js";
 import type { Plan, Step, StepOperation, TypePlan } from "./plan.js";
-import type { ReconcileClient } from "./read.js";
-
-/**
- * Where a message is read, which decides the remedy it offers: `cli` is a terminal or CI job, where
- * flags can be added to the command; `provisioner` is a cdktf resource's `local-exec` provisioner
- * (MARKETO_ACTIVITIES_PROVISIONER=1), which runs a fixed command: only the code can change.
- */
-export type MessageContext = "cli" | "provisioner";
-
-/** What to do about destructive changes a definition does not allow. */
-export function destructiveRemedy(context: MessageContext = "cli"): string {
-  return context === "provisioner"
-    ? "set allowDestructiveChanges: true on the type (reviewed in the pull request), then deploy again"
-    : "set allowDestructiveChanges: true on the type (reviewed in the pull request) or pass --allow-destructive";
-}
-
-/**
- * What to do about a foreign draft. `discard`: the type has a live version to fall back to (the draft
- * is discarded), else the draft is overwritten. The `cli` text ends every plan's `conflict`.
- */
-export function foreignDraftRemedy(discard: boolean, context: MessageContext = "cli"): string {
-  if (context === "provisioner") {
-    return "Fold their change into the code, or approve or discard the draft in Marketo Admin, or run `marketo-activities apply --discard-foreign-drafts` outside Terraform; then deploy again";
-  }
-  return `Fold their change into the code, or ${discard ? "discard the draft" : "overwrite the draft"} with --discard-foreign-drafts`;
-}
-
-/** A type's conflict, with the remedy for `context` (the plan holds the `cli` text). */
-export function conflictText(type: TypePlan, context: MessageContext = "cli"): string | undefined {
-  if (type.conflict === undefined || context === "cli") return type.conflict;
-  const cli = foreignDraftRemedy(type.steps[0]?.operation === "discardCustomActivityTypeDraft", "cli");
-  if (!type.conflict.endsWith(cli)) return type.conflict;
-  return `${type.conflict.slice(0, -cli.length)}${foreignDraftRemedy(true, context)}`;
-}
+import { isNoSuchType, type ReconcileClient, toVersion } from "./read.js";
+import { conflictText, destructiveRemedy, type MessageContext } from "./remedies.js";
 
 /** Options of `applyPlan`. */
 export interface ApplyOptions {
@@ -108,18 +77,7 @@ export class ApplyRefusedError extends MarketoActivitiesError {
  * does not allow, foreign drafts, the type limit. Empty when it may go ahead.
  */
 export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
-  const reasons: string[] = [];
-  for (const type of plan.types) {
-    if (type.destructiveNotAllowed === true && options.allowDestructive !== true) {
-      const what = type.changes.filter((c) => c.risk === "destructive").map((c) => c.path);
-      reasons.push(
-        `${type.apiName}: destructive changes (${what.join(", ")}) are not allowed; ${destructiveRemedy(options.context)}`,
-      );
-    }
-    if (type.conflict !== undefined && options.discardForeignDrafts !== true) {
-      reasons.push(`${type.apiName}: ${conflictText(type, options.context)}`);
-    }
-  }
+  const reasons = plan.types.flatMap((type) => typeRefusals(type, options));
   if (!plan.limits.ok) {
     reasons.push(
       `the instance would have ${plan.limits.afterApply} custom activity types, over the limit of ${plan.limits.maxActivityTypes} (unmanaged types count too); retire types or raise maxActivityTypes if your subscription allows more`,
@@ -128,27 +86,152 @@ export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
   return reasons;
 }
 
+/** The reasons one type's plan must not be applied with these options. */
+function typeRefusals(type: TypePlan, options: ApplyOptions): string[] {
+  const reasons: string[] = [];
+  if (type.forbidden !== undefined) reasons.push(`${type.apiName}: ${type.forbidden}`);
+  if (type.destructiveNotAllowed === true && options.allowDestructive !== true) {
+    const what = type.changes.filter((c) => c.risk === "destructive").map((c) => c.path);
+    reasons.push(
+      `${type.apiName}: destructive changes (${what.join(", ")}) are not allowed; ${destructiveRemedy(options.context)}`,
+    );
+  }
+  if (type.conflict !== undefined && options.discardForeignDrafts !== true) {
+    reasons.push(`${type.apiName}: ${conflictText(type, options.context)}`);
+  }
+  return reasons;
+}
+
 /**
  * Applies one step. When the client retried a call whose first attempt may have gone through (a
- * timeout or a 5xx) and Marketo then rejects the retry, the first attempt may have worked: a
- * create answered "already exists", an approve answered "no draft". Those are checked with one
- * describe instead of failing the apply.
+ * timeout or a 5xx) and Marketo then rejects the retry, the first attempt may have worked: an
+ * approve answered "no draft" is checked with one describe instead of failing the apply. (A refused
+ * create is handled by `afterRefusedCreate`, whatever refused it.)
  */
 async function applyStep(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
   try {
     await sendStep(client, apiName, step);
   } catch (error) {
     if (!(error instanceof MarketoApiError) || !error.afterAmbiguousAttempt) throw error;
-    if (step.operation === "createCustomActivityType") {
-      const draft = await client.describeCustomActivityType(apiName, { draft: true }).catch(() => undefined);
-      if (draft?.apiName === apiName && draft.name === step.request.name) return;
-    }
     if (step.operation === "approveCustomActivityType") {
       const live = await client.describeCustomActivityType(apiName, { draft: false }).catch(() => undefined);
       if (live?.status === "approved") return;
     }
     throw error;
   }
+}
+
+/**
+ * The descriptions a write cleared (sent as `""`) that Marketo's answer still shows. How Marketo
+ * stores an empty description is not documented (docs/marketo-api.md 8.14): stored as `""`, `null` or
+ * left out, the next plan reads it as none; kept, the plan would show the same change for ever, so
+ * apply says so instead. An answer without the field says nothing and passes.
+ */
+function keptDescriptions(step: Step, answer: WireCustomActivityType | undefined): string[] {
+  const kept = (description: string | undefined) => description !== undefined && description !== "";
+  const paths: string[] = [];
+  if (answer === undefined) return paths;
+  if (step.operation === "updateCustomActivityType") {
+    if (step.request.description === "" && kept(answer.description)) paths.push("description");
+    const primary = step.request.primaryAttribute;
+    if (primary?.description === "" && kept(answer.primaryAttribute?.description))
+      paths.push("primaryAttribute.description");
+  }
+  if (step.operation === "updateCustomActivityTypeAttributes") {
+    const all = [...(answer.attributes ?? []), ...(answer.primaryAttribute ? [answer.primaryAttribute] : [])];
+    for (const attribute of step.attributes) {
+      if (attribute.description !== "") continue;
+      if (kept(all.find((a) => a.apiName === attribute.apiName)?.description))
+        paths.push(`attributes.${attribute.apiName}.description`);
+    }
+  }
+  return paths;
+}
+
+function refuseKeptDescriptions(
+  apiName: string,
+  step: Step,
+  answer: WireCustomActivityType | undefined,
+): void {
+  const paths = keptDescriptions(step, answer);
+  if (paths.length === 0) return;
+  throw new MarketoActivitiesError(
+    "DescriptionKept",
+    `${apiName}: Marketo kept ${paths.join(", ")} though apply sent an empty one to clear it, so the change cannot be made through the API`,
+    {
+      hint: "write a description in the code instead of removing it, or clear it in Marketo Admin; then run apply again",
+    },
+  );
+}
+
+/** Describes one version, or `undefined` when Marketo has no such type or version. */
+async function describeOrNone(
+  client: ReconcileClient,
+  apiName: string,
+  draft: boolean,
+): Promise<WireCustomActivityType | undefined> {
+  try {
+    return await client.describeCustomActivityType(apiName, { draft });
+  } catch (error) {
+    if (isNoSuchType(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * After Marketo refused to create `definition`: the steps that reach it from what Marketo holds.
+ * The list may leave out never-approved types (docs/marketo-api.md 8.2), or another apply may have
+ * created the type since the plan, or an earlier attempt of this create went through: so the type is
+ * described (live and draft, two calls) and planned again as an existing type. If that plan must be
+ * refused, or there is no type to describe, apply stops at this type with the reason; the refused
+ * create wrote nothing.
+ */
+async function afterRefusedCreate(
+  client: ReconcileClient,
+  definition: ActivityTypeDefinition,
+  approve: boolean,
+  options: ApplyOptions,
+  refusal: unknown,
+): Promise<Step[]> {
+  if (!(refusal instanceof MarketoApiError) || refusal.retryable) throw refusal;
+  const { apiName } = definition;
+  const [draft, live] = await Promise.all([
+    describeOrNone(client, apiName, true),
+    describeOrNone(client, apiName, false),
+  ]);
+  const status =
+    draft?.status ??
+    live?.status ??
+    (live !== undefined ? "approved" : draft !== undefined ? "draft" : undefined);
+  if (status === undefined || status === "deleted") {
+    throw new MarketoActivitiesError(
+      "CreateRefused",
+      `${refusal.message}; and Marketo has no type ${apiName} to describe`,
+      {
+        hint: `if ${apiName} belonged to a deleted type, Marketo may not let a deleted apiName be used again: declare the type under a new apiName (and retire the old one); otherwise fix what the message names`,
+        cause: refusal,
+      },
+    );
+  }
+  const replanned = planUpdate(
+    definition,
+    {
+      apiName,
+      status,
+      ...(isLive(status) && live !== undefined ? { live: toVersion(live) } : {}),
+      ...(hasDraft(status) && draft !== undefined ? { draft: toVersion(draft) } : {}),
+    },
+    approve,
+  );
+  const reasons = typeRefusals(replanned, options);
+  if (reasons.length > 0) {
+    throw new MarketoActivitiesError(
+      "ApplyRefused",
+      `${apiName} already exists in Marketo (status ${status}), though the plan did not see it, and it cannot be applied as it is now:\n${reasons.map((r) => `  - ${r}`).join("\n")}`,
+      { hint: "run plan again to review what Marketo holds" },
+    );
+  }
+  return replanned.steps;
 }
 
 /** The one client call a step is: the client method of the step's operation, with its arguments. */
@@ -158,13 +241,17 @@ async function sendStep(client: ReconcileClient, apiName: string, step: Step): P
       await client.createCustomActivityType(step.request);
       return;
     case "updateCustomActivityType":
-      await client.updateCustomActivityType(apiName, step.request);
+      refuseKeptDescriptions(apiName, step, await client.updateCustomActivityType(apiName, step.request));
       return;
     case "createCustomActivityTypeAttributes":
       await client.createCustomActivityTypeAttributes(apiName, step.attributes);
       return;
     case "updateCustomActivityTypeAttributes":
-      await client.updateCustomActivityTypeAttributes(apiName, step.attributes);
+      refuseKeptDescriptions(
+        apiName,
+        step,
+        await client.updateCustomActivityTypeAttributes(apiName, step.attributes),
+      );
       return;
     case "deleteCustomActivityTypeAttributes":
       await client.deleteCustomActivityTypeAttributes(apiName, step.apiNames);
@@ -209,15 +296,25 @@ export async function applyPlan(
     });
     let done = 0;
     try {
-      for (const step of type.steps) {
+      let steps = type.steps;
+      for (let index = 0; index < steps.length; index++) {
+        const step = steps[index]!;
         options.onProgress?.({
           kind: "step",
           apiName: type.apiName,
           operation: step.operation,
-          index: done + 1,
-          steps: type.steps.length,
+          index: index + 1,
+          steps: steps.length,
         });
-        await applyStep(client, type.apiName, step);
+        try {
+          await applyStep(client, type.apiName, step);
+        } catch (error) {
+          if (step.operation !== "createCustomActivityType" || type.desired === undefined) throw error;
+          // The type exists after all: go on from what Marketo holds.
+          steps = await afterRefusedCreate(client, type.desired, plan.instance.approve, options, error);
+          index = -1;
+          continue;
+        }
         done++;
       }
       options.onProgress?.({ kind: "done", apiName: type.apiName, action: type.action });

@@ -1,13 +1,13 @@
 import { type AttributeRequest, type CustomActivityTypeRequest, isLive } from "../marketo/index.js";
 import {
   type ActivityTypeDefinition,
+  ASCII_DISPLAY_NAME_PATTERN,
   type AttributeDefinition,
   byApiName,
   type LeafAttribute,
   type Manifest,
   typeLeaves,
 } from "../schema/index.js";
-import { foreignDraftRemedy } from "./apply.js";
 import {
   type Action,
   type FieldChange,
@@ -19,6 +19,7 @@ import {
   type UnmanagedType,
 } from "./plan.js";
 import { fingerprint } from "./read.js";
+import { foreignDraftRemedy, primaryChangeRemedy } from "./remedies.js";
 import type { LiveState, LiveType, LiveVersion } from "./types.js";
 
 const RISK_ORDER: Record<Risk, number> = { safe: 0, risky: 1, destructive: 2 };
@@ -54,7 +55,11 @@ export function diff(manifest: Manifest, state: LiveState, options: DiffOptions)
     types.push(
       exists(definition.apiName) && live !== undefined
         ? planUpdate(definition, live, manifest.instance.approve)
-        : planCreate(definition, manifest.instance.approve),
+        : planCreate(
+            definition,
+            manifest.instance.approve,
+            listed.get(definition.apiName)?.status === "deleted",
+          ),
     );
   }
   for (const apiName of manifest.retired) {
@@ -93,13 +98,46 @@ export function diff(manifest: Manifest, state: LiveState, options: DiffOptions)
 
 // ---- create ----------------------------------------------------------------------------------
 
-function attributeRequest(attribute: LeafAttribute): AttributeRequest {
+/**
+ * The request object of an attribute. The primary's `dataType` is sent only when it is not `string`,
+ * Marketo's default: the docs' create example never sends one (docs/marketo-api.md 4.2 D), and what is
+ * not sent cannot be refused.
+ */
+function attributeRequest(
+  attribute: LeafAttribute,
+  role: "primary" | "secondary" = "secondary",
+): AttributeRequest {
   const request: AttributeRequest = { apiName: attribute.apiName };
   if (attribute.name !== undefined) request.name = attribute.name;
-  if (attribute.dataType !== undefined) request.dataType = attribute.dataType as AttributeRequest["dataType"];
+  if (attribute.dataType !== undefined && (role === "secondary" || attribute.dataType !== "string"))
+    request.dataType = attribute.dataType as AttributeRequest["dataType"];
   // An empty description clears one that Marketo has.
   request.description = attribute.description ?? "";
   return request;
+}
+
+/**
+ * Notes on what Marketo's documents do not confirm, for a type whose `name` or primary attribute is
+ * written: a display name outside ASCII (docs/marketo-api.md 8.9) and a primary that is not a string
+ * (8.6). Apply stops at the type's first write if Marketo refuses it.
+ */
+function unconfirmedNotes(
+  definition: ActivityTypeDefinition,
+  writes: { name: boolean; primary: boolean },
+): string[] {
+  const notes: string[] = [];
+  if (writes.name && !ASCII_DISPLAY_NAME_PATTERN.test(definition.name)) {
+    notes.push(
+      `name "${definition.name}" has letters outside A-Z: Marketo documents display names as "alphanumeric" without saying whether other letters are included (not confirmed; if Marketo refuses it, apply stops at this type's first write)`,
+    );
+  }
+  const primary = definition.primaryAttribute;
+  if (writes.primary && primary.dataType !== undefined && primary.dataType !== "string") {
+    notes.push(
+      `primary attribute ${primary.apiName} is a ${primary.dataType}: Marketo's documents show only string primary attributes, so whether another data type is accepted is not confirmed`,
+    );
+  }
+  return notes;
 }
 
 function describeAttribute(attribute: LeafAttribute): string {
@@ -118,20 +156,20 @@ const CREATE_ORDER = [
   "primaryAttribute.description",
 ] as const;
 
-function planCreate(definition: ActivityTypeDefinition, approve: boolean): TypePlan {
+function planCreate(definition: ActivityTypeDefinition, approve: boolean, wasDeleted: boolean): TypePlan {
   const request: CustomActivityTypeRequest = {
     apiName: definition.apiName,
     name: definition.name,
     triggerName: definition.triggerName,
     filterName: definition.filterName,
-    primaryAttribute: attributeRequest(definition.primaryAttribute),
+    primaryAttribute: attributeRequest(definition.primaryAttribute, "primary"),
   };
   if (definition.description !== undefined) request.description = definition.description;
   const steps: Step[] = [{ operation: "createCustomActivityType", request }];
   if (definition.attributes.length > 0) {
     steps.push({
       operation: "createCustomActivityTypeAttributes",
-      attributes: definition.attributes.map(attributeRequest),
+      attributes: definition.attributes.map((a) => attributeRequest(a)),
     });
   }
   if (approve) steps.push({ operation: "approveCustomActivityType" });
@@ -158,7 +196,15 @@ function planCreate(definition: ActivityTypeDefinition, approve: boolean): TypeP
     draft: "none",
     changes,
     steps,
-    notes: approve ? [] : ["left as a draft for review in Marketo Admin (approve: false)"],
+    notes: [
+      ...(approve ? [] : ["left as a draft for review in Marketo Admin (approve: false)"]),
+      ...(wasDeleted
+        ? [
+            `${definition.apiName} belonged to a deleted type: Marketo's documents do not say whether a deleted apiName can be used again (not confirmed; if not, apply stops at the create and nothing is written)`,
+          ]
+        : []),
+      ...unconfirmedNotes(definition, { name: true, primary: true }),
+    ],
     desired: definition,
   };
 }
@@ -227,7 +273,11 @@ function foreignDraftFields(
     );
 }
 
-function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve: boolean): TypePlan {
+/**
+ * The plan of a declared type that exists in Marketo: against its live version and its draft. Apply
+ * also uses it for a type that turns out to exist when its create is refused.
+ */
+export function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve: boolean): TypePlan {
   const published = isLive(type.status) && type.live !== undefined;
   const foreign = type.draft === undefined ? [] : foreignDraftFields(type.draft, type.live, definition);
   const draftState = type.draft === undefined ? "none" : foreign.length > 0 ? "foreign" : "ours";
@@ -254,6 +304,20 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
   }
   if (draftState === "ours" && writes.length === 0 && approve)
     notes.push("publishes a draft an earlier apply left");
+  const livePrimary = published ? type.live?.primaryAttribute?.apiName : undefined;
+  const forbidden =
+    livePrimary !== undefined && livePrimary !== definition.primaryAttribute.apiName
+      ? `the primary attribute would change from ${livePrimary} to ${definition.primaryAttribute.apiName}, and Marketo allows that only while a type has never been published; ${primaryChangeRemedy(livePrimary)}`
+      : undefined;
+  const writesName =
+    typeof writes.find((s) => s.operation === "updateCustomActivityType")?.request.name === "string";
+  const writesPrimary = writes.some(
+    (s) =>
+      (s.operation === "updateCustomActivityType" && s.request.primaryAttribute !== undefined) ||
+      (s.operation === "updateCustomActivityTypeAttributes" &&
+        s.attributes.some((a) => a.isPrimary === true)),
+  );
+  notes.push(...unconfirmedNotes(definition, { name: writesName, primary: writesPrimary }));
   const risk = highest(changes.map((c) => c.risk));
   const action: Action =
     all.length === 0
@@ -274,6 +338,7 @@ function planUpdate(definition: ActivityTypeDefinition, type: LiveType, approve:
           conflict: `the draft in Marketo has edits that are neither live nor in your code (${foreign.join(", ")}); someone may be editing this type in Marketo Admin (or an earlier apply with approve: false, or one that was interrupted, left it and the code has changed since). ${foreignDraftRemedy(discard)}`,
         }
       : {}),
+    ...(forbidden !== undefined ? { forbidden } : {}),
     ...(risk === "destructive" && !definition.allowDestructiveChanges ? { destructiveNotAllowed: true } : {}),
     notes,
     desired: definition,
@@ -398,7 +463,7 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   const primary = desired.primaryAttribute;
   const primaryMoves = basePrimary?.apiName !== primary.apiName;
   if (!primaryMoves && !sameAttribute(basePrimary, primary))
-    typeRequest.primaryAttribute = attributeRequest(primary);
+    typeRequest.primaryAttribute = attributeRequest(primary, "primary");
   if (Object.keys(typeRequest).length > 0)
     out.push({ operation: "updateCustomActivityType", request: typeRequest });
 
@@ -417,15 +482,23 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   );
   if (primaryMoves && !baseSecondaries.has(primary.apiName)) creates.push(primary);
   if (creates.length > 0)
-    out.push({ operation: "createCustomActivityTypeAttributes", attributes: creates.map(attributeRequest) });
+    out.push({
+      operation: "createCustomActivityTypeAttributes",
+      attributes: creates.map((a) => attributeRequest(a)),
+    });
 
   const updates: AttributeRequest[] = [];
   if (primaryMoves) {
-    if (basePrimary !== undefined)
+    if (basePrimary !== undefined) {
+      // The swagger requires `name` on every attribute object: the demote sends the name the old
+      // primary has (a rename it gets as a secondary follows in the next update).
+      const name =
+        basePrimary.name ?? desired.attributes.find((a) => a.apiName === basePrimary.apiName)?.name;
       out.push({
         operation: "updateCustomActivityTypeAttributes",
-        attributes: [{ apiName: basePrimary.apiName, isPrimary: false }],
+        attributes: [{ apiName: basePrimary.apiName, name: name ?? basePrimary.apiName, isPrimary: false }],
       });
+    }
     updates.push({ ...attributeRequest(primary), isPrimary: true });
   }
   for (const attribute of desired.attributes) {

@@ -9,7 +9,6 @@ export {
   ApplyRefusedError,
   type ApplyResult,
   applyPlan,
-  type MessageContext,
   refusals,
   type TypeResult,
 } from "./apply.js";
@@ -34,6 +33,7 @@ export {
   readInstance,
   toVersion,
 } from "./read.js";
+export type { MessageContext } from "./remedies.js";
 export { type Colors, NO_COLORS, renderMarkdown, renderText, summarize } from "./render.js";
 export {
   manifestOfPlan,

@@ -111,6 +111,11 @@ const typePlanSchema = z.object({
   steps: z.array(wireStepSchema),
   /** Set when apply must not run this type as planned: a foreign draft. */
   conflict: z.string().optional(),
+  /**
+   * Set when the code asks for a change Marketo does not allow (the primary attribute of a published
+   * type): the reason and the way forward. Apply refuses it whatever the flags.
+   */
+  forbidden: z.string().optional(),
   /** Set when destructive changes are not allowed by the definition (allowDestructiveChanges). */
   destructiveNotAllowed: z.boolean().optional(),
   /** Extra facts for the reviewer (a draft left for review, a tombstone for a missing type). */

@@ -1,6 +1,7 @@
 import {
   hasDraft,
   isLive,
+  MarketoApiError,
   type MarketoClient,
   type RestOperation,
   type WireAttribute,
@@ -68,10 +69,54 @@ function listed(wire: WireCustomActivityType): LiveType | undefined {
   };
 }
 
+/** How much of a type a status says exists: a live version beats a draft, which beats a deleted type. */
+function weight(status: string): number {
+  if (isLive(status)) return 3;
+  if (hasDraft(status)) return 2;
+  return status === "deleted" ? 0 : 1;
+}
+
+/**
+ * One entry per apiName. Marketo may list a deleted type beside a live one of the same apiName (a
+ * type deleted and declared again; docs/marketo-api.md 8.7): the entry whose status says more exists
+ * wins, then the higher id. Never the order of the list.
+ */
+export function oneEntryPerApiName(list: readonly LiveType[]): LiveType[] {
+  const chosen = new Map<string, LiveType>();
+  for (const entry of list) {
+    const other = chosen.get(entry.apiName);
+    const better =
+      other === undefined ||
+      weight(entry.status) > weight(other.status) ||
+      (weight(entry.status) === weight(other.status) && (entry.id ?? -1) > (other.id ?? -1));
+    if (better) chosen.set(entry.apiName, entry);
+  }
+  return [...chosen.values()];
+}
+
+/**
+ * Whether a failed describe means "no such type": Marketo answered with a business code (1xxx, 7xx,
+ * or 610 "not found"), so it did look and found nothing it could describe. Which code is not
+ * documented (docs/marketo-api.md 8.1); access, quota and transient failures are not this.
+ */
+export function isNoSuchType(error: unknown): boolean {
+  return (
+    error instanceof MarketoApiError &&
+    !error.retryable &&
+    error.codes.length > 0 &&
+    error.codes.every((code) => /^(1\d{3}|7\d\d|610)$/.test(code))
+  );
+}
+
 /**
  * Reads what a plan needs with the fewest calls (decision 11): one list, then per declared type
  * that exists one describe of the live version and one of the draft, each only when the status
  * says it exists. Retired types need only the list.
+ *
+ * Whether the list includes never-approved types is not documented (docs/marketo-api.md 8.2). When
+ * it shows none, a declared type it does not show may still exist as a draft, so each such type is
+ * looked up with one describe of its draft (the type would be created otherwise: one call per new
+ * type, none in the steady state where every declared type is listed).
  */
 export async function readInstance(
   client: ReconcileClient,
@@ -79,12 +124,37 @@ export async function readInstance(
   options: { only?: readonly string[] } = {},
 ): Promise<LiveState> {
   let calls = 1;
-  const list = (await client.listCustomActivityTypes())
-    .map(listed)
-    .filter((t): t is LiveType => t !== undefined);
+  const list = oneEntryPerApiName(
+    (await client.listCustomActivityTypes()).map(listed).filter((t): t is LiveType => t !== undefined),
+  );
   const wanted = new Set(
     manifest.types.map((t) => t.apiName).filter((a) => options.only?.includes(a) ?? true),
   );
+  const probed = new Map<string, WireCustomActivityType>();
+  if (!list.some((t) => t.status === "draft")) {
+    const present = new Set(list.filter((t) => t.status !== "deleted").map((t) => t.apiName));
+    const unlisted = [...wanted].filter((apiName) => !present.has(apiName)).sort();
+    const found = await Promise.all(
+      unlisted.map(async (apiName) => {
+        calls++;
+        try {
+          return await client.describeCustomActivityType(apiName, { draft: true });
+        } catch (error) {
+          if (isNoSuchType(error)) return undefined;
+          throw error;
+        }
+      }),
+    );
+    for (const wire of found) {
+      if (wire?.apiName === undefined || !wanted.has(wire.apiName) || wire.status === "deleted") continue;
+      const entry = listed({ ...wire, status: wire.status ?? "draft" });
+      if (entry === undefined) continue;
+      const at = list.findIndex((t) => t.apiName === entry.apiName);
+      if (at === -1) list.push(entry);
+      else list[at] = entry;
+      if (hasDraft(entry.status)) probed.set(entry.apiName, wire);
+    }
+  }
   const unknown = list.filter((t) => wanted.has(t.apiName) && t.status === "unknown").map((t) => t.apiName);
   if (unknown.length > 0) {
     throw new MarketoActivitiesError(
@@ -101,9 +171,11 @@ export async function readInstance(
       .map(async (t): Promise<LiveType> => {
         const [live, draft] = await Promise.all([
           isLive(t.status) ? client.describeCustomActivityType(t.apiName, { draft: false }) : undefined,
-          hasDraft(t.status) ? client.describeCustomActivityType(t.apiName, { draft: true }) : undefined,
+          hasDraft(t.status) && !probed.has(t.apiName)
+            ? client.describeCustomActivityType(t.apiName, { draft: true })
+            : probed.get(t.apiName),
         ]);
-        calls += (live === undefined ? 0 : 1) + (draft === undefined ? 0 : 1);
+        calls += (live === undefined ? 0 : 1) + (draft === undefined || probed.has(t.apiName) ? 0 : 1);
         return {
           ...t,
           ...(live !== undefined ? { live: toVersion(live) } : {}),

@@ -1,5 +1,5 @@
-import { conflictText, destructiveRemedy, type MessageContext } from "./apply.js";
 import { type FieldChange, type Plan, stepToWire, type TypePlan } from "./plan.js";
+import { conflictText, destructiveRemedy, type MessageContext } from "./remedies.js";
 
 /** Colour functions; the CLI passes picocolors, or identity functions when colour is off. */
 export interface Colors {
@@ -41,7 +41,7 @@ export function summarize(plans: readonly Plan[]) {
     delete: count("delete"),
     unchanged: count("noop"),
     destructive: types.filter((t) => t.risk === "destructive" && t.action !== "noop").length,
-    blocked: types.filter((t) => t.destructiveNotAllowed === true).length,
+    blocked: types.filter((t) => t.destructiveNotAllowed === true || t.forbidden !== undefined).length,
     conflicts: types.filter((t) => t.conflict !== undefined).length,
     changes: types.filter((t) => t.action !== "noop").length,
     readCalls: plans.reduce((n, p) => n + p.calls.read, 0),
@@ -109,6 +109,8 @@ export function renderText(
               );
         lines.push(`      ${mark} ${changeLine(change, width)}${tag}`);
       }
+      if (type.forbidden !== undefined)
+        lines.push(c.red(`      ! not allowed by Marketo: ${type.forbidden}`));
       if (type.conflict !== undefined)
         lines.push(c.red(`      ! conflict: ${conflictText(type, options.context)}`));
       if (type.destructiveNotAllowed === true) {
@@ -162,6 +164,11 @@ export function renderMarkdown(
   const attention: string[] = [];
   for (const plan of plans) {
     for (const type of plan.types) {
+      if (type.forbidden !== undefined) {
+        attention.push(
+          `🛑 **${plan.instance.id} / ${type.apiName}**: not allowed by Marketo: ${oneLine(type.forbidden)}. Apply will refuse.`,
+        );
+      }
       if (type.destructiveNotAllowed === true) {
         const paths = type.changes.filter((c) => c.risk === "destructive").map((c) => `\`${c.path}\``);
         attention.push(
