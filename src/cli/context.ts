@@ -1,4 +1,4 @@
-import { MarketoClient, type MarketoClientSettings } from "../marketo/index.js";
+import { MarketoClient, type MarketoClientSettings, parseBudgetShare } from "../marketo/index.js";
 import { diff, type Plan, readInstance } from "../reconcile/index.js";
 import { isUserError, type Manifest, MarketoActivitiesError } from "../schema/index.js";
 import type { CliIO } from "./io.js";
@@ -15,6 +15,21 @@ export interface TargetOptions {
   readonly manifest?: string[];
   readonly stack?: string[];
   readonly only?: string[];
+  /** `--budget-share` as typed: this run's share of each instance's call budget. */
+  readonly budgetShare?: string;
+}
+
+/**
+ * The client settings of a run: the injected ones, and `--budget-share` when given (it wins over
+ * `<PREFIX>_BUDGET_SHARE`, which `MarketoClient.fromEnv` reads). Checked once, before any call.
+ */
+export function settingsFor(
+  options: Pick<TargetOptions, "budgetShare">,
+  deps: CliDeps,
+): MarketoClientSettings {
+  const settings = deps.clientSettings ?? {};
+  if (options.budgetShare === undefined) return settings;
+  return { ...settings, budgetShare: parseBudgetShare(options.budgetShare, "--budget-share") };
 }
 
 /** The manifests plan and apply work on: found on disk, narrowed by `--only`. */
@@ -22,14 +37,16 @@ export function findTargets(options: TargetOptions, io: CliIO): FoundManifest[] 
   return selectOnly(findManifests({ cwd: io.cwd, ...pick(options, "manifest", "stack") }), options.only);
 }
 
-/** One client per instance, credentials from the instance's env prefix; its events are reported (retries are shown). */
+/**
+ * One client per instance, credentials (and `<PREFIX>_BUDGET_SHARE`) from the instance's env prefix;
+ * its events are reported (retries and waits for a busy instance are shown).
+ */
 export function clientFor(
   manifest: Pick<Manifest, "instance">,
   io: CliIO,
-  deps: CliDeps,
+  settings: MarketoClientSettings,
   report: Reporter,
 ): MarketoClient {
-  const settings = deps.clientSettings ?? {};
   return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, {
     ...settings,
     onEvent: (event) => {
@@ -54,10 +71,11 @@ export async function planInstances(
   report: Reporter,
 ): Promise<PlannedInstance[]> {
   // Credentials are checked for every instance before any call, so one message names them all.
+  const settings = settingsFor(options, deps);
   const failures: MarketoActivitiesError[] = [];
   const clients = found.map((f) => {
     try {
-      return clientFor(f.manifest, io, deps, report);
+      return clientFor(f.manifest, io, settings, report);
     } catch (error) {
       if (!isUserError(error)) throw error;
       failures.push(error);

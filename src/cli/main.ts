@@ -29,6 +29,21 @@ const targetOptions = (command: Command) =>
     .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect)
     .option("--only <apiName>", "only this activity type (repeatable, or comma-separated)", collect);
 
+const budgetShareOption = () =>
+  new Option(
+    "--budget-share <fraction>",
+    "this run's share of the instance's API budget, 0 < fraction <= 1 (default: <PREFIX>_BUDGET_SHARE, else 1)",
+  );
+
+const BUDGET_HELP = `
+Sharing the instance's API budget:
+  Marketo allows 100 calls per rolling 20 s and 10 concurrent requests per instance, shared by every
+  integration on it and by every process of this tool (cdktf deploy runs up to 10 provisioners at once).
+  --budget-share 0.25 keeps this run to 25 calls per 20 s and 2 at a time (rounded down, at least 1),
+  leaving the rest to the others. <PREFIX>_BUDGET_SHARE=0.25 does the same for every run; the
+  MarketoInstance prop budgetShare splits a share among the provisioners of cdktf deploy.
+  When Marketo is busy anyway (606, 615), each call waits it out for up to 2 minutes, printing each wait.`;
+
 const ENV_HELP = `
 Credentials come from the environment, per instance envPrefix (default MARKETO):
   <PREFIX>_BASE_URL       REST host root, e.g. https://123-ABC-456.mktorest.com (or <PREFIX>_MUNCHKIN_ID)
@@ -75,6 +90,7 @@ ${ENV_HELP}`,
         "--fail-on-refusal",
         "exit 1 when apply would refuse the plan: destructive changes the definitions do not allow, foreign drafts, the type limit (for pull-request checks)",
       )
+      .addOption(budgetShareOption())
       .option("--no-color", "no colour in text output (also: NO_COLOR=1)"),
   )
     .addHelpText(
@@ -85,6 +101,8 @@ Examples:
   $ marketo-activities plan --format markdown --out plan.json --fail-on-refusal > plan.md   # pull-request check
   $ marketo-activities plan --detailed-exitcode                   # drift check in CI
   $ marketo-activities plan --manifest cdktf.out/stacks/marketing/marketo-activities.prod.json --only webinarAttended
+  $ marketo-activities plan --budget-share 0.5                    # leave half the instance's calls to other integrations
+${BUDGET_HELP}
 ${ENV_HELP}`,
     )
     .action(async (opts) => {
@@ -122,6 +140,7 @@ ${ENV_HELP}`,
         "--discard-foreign-drafts",
         "discard drafts someone edited in Marketo Admin instead of refusing",
       )
+      .addOption(budgetShareOption())
       .option("--no-color", "no colour in text output (also: NO_COLOR=1)"),
   )
     .addHelpText(
@@ -132,9 +151,11 @@ Examples:
   $ marketo-activities apply plan.json --auto-approve  # exactly the reviewed plan, or refuse
   $ marketo-activities apply --manifest marketo-activities.prod.json --only webinarAttended --auto-approve
     (what each cdktf resource's provisioner runs during \`cdktf deploy\`)
+  $ marketo-activities apply --budget-share 0.5       # while another integration syncs to the same instance
 
 Destructive changes need allowDestructiveChanges: true on the type, or --allow-destructive.
 Apply refuses, changing nothing, when a plan has blocked changes, foreign drafts or exceeds the type limit.
+${BUDGET_HELP}
 ${ENV_HELP}`,
     )
     .action(async (planFile: string | undefined, opts) => {

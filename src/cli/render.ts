@@ -43,12 +43,19 @@ function duration(ms: number): string {
 }
 
 /**
- * The stderr line for a client event the user should see as it happens (retries), or undefined:
- * `instance "prod": listCustomActivityTypes: Marketo answered 606 Max rate limit ... (attempt 1 of 6); retrying in 250 ms`.
+ * The stderr line for a client event the user should see as it happens (retries and waits for a busy
+ * instance), or undefined:
+ * `instance "prod": listCustomActivityTypes: Marketo answered 604 Request time-out (attempt 1 of 6); retrying in 250 ms`,
+ * `instance "prod": Marketo is busy (606 Max rate limit ...): waiting 7.3 s before retrying createCustomActivityType (attempt 3; giving up in 95 s)`.
  */
 function clientEventLine(instanceId: string, event: MarketoClientEvent): string | undefined {
   if (event.type !== "retry") return undefined;
   const what = event.operation === "identity" ? "authentication (identity)" : event.operation;
+  if (event.limit !== undefined) {
+    const giveUp =
+      event.giveUpInMs === undefined ? "" : `; giving up in ${Math.ceil(event.giveUpInMs / 1000)} s`;
+    return `instance "${instanceId}": Marketo is busy (${event.reason}): waiting ${duration(event.delayMs)} before retrying ${what} (attempt ${event.attempt + 1}${giveUp})\n`;
+  }
   const failure = event.network ?? `Marketo answered ${event.reason}`;
   return `instance "${instanceId}": ${what}: ${failure} (attempt ${event.attempt} of ${event.maxAttempts}); retrying in ${duration(event.delayMs)}\n`;
 }

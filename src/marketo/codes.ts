@@ -7,15 +7,26 @@
  * Readers: the client's retry policy (`policyForCodes`) and its hints (`hintForCodes`), and the
  * emulator, which answers with `messageForCode` and leaves `uncounted` codes out of its limits.
  *
- * What the client does (`retry`):
- * - `reauth`: the token was refused (601, 602). Drop it, fetch one again, resend once.
- * - `rejected`: Marketo refused the request before doing anything (606, 615; a connection that was
- *   never opened). Safe to resend for every operation, `addCustomActivities` included.
- * - `transient`: a temporary failure after which the request may or may not have been carried out
- *   (604, 608, 611, 614, 713, HTTP 5xx, timeouts, connections lost after sending). Resent for metadata
- *   operations only; `addCustomActivities` reports the batch as outcome unknown instead.
- * - `quota`: the daily quota is used up (607). Fails at once with the reset time.
- * - `fatal`: anything else (603, 605, 609, 610, 612, 1xxx, any code not listed). Not retried.
+ * Two questions are answered separately for every failure:
+ *
+ * 1. Did Marketo carry the request out? A response with Marketo's 6xx codes says no: DOC-ERR states
+ *    that 6xx answers mean the request failed entirely and was not executed (docs/marketo-api.md 2.2;
+ *    `answeredNotExecuted`). Only a failure where no Marketo answer was read (a timeout, a connection
+ *    lost after sending, HTTP 5xx without Marketo's envelope, an unreadable body) or a transient code
+ *    outside 6xx (713, 500, 502) leaves that open. That decides whether `addCustomActivities` may be resent
+ *    (`outcome.ts`, `pipeline.ts`).
+ * 2. What does the client do about it (`retry`)?
+ *    - `reauth`: the token was refused (601, 602). Drop it, fetch one again, resend once.
+ *    - `rejected`: refused before any work (606, 615, HTTP 429; a connection that was never opened).
+ *      606, 615 and 429 are the instance's limits (`limit`): they are waited out, with backoff, until
+ *      `retry.busyDeadlineMs` after the call started (two rate-limit windows at least), however many
+ *      attempts that takes. A connection never opened is retried within `retry.maxAttempts`.
+ *    - `transient`: a temporary failure (604, 608, 611, 614, 713, HTTP 5xx, timeouts, connections
+ *      lost). Retried within `retry.maxAttempts` and `maxRetries`. For `addCustomActivities` only when
+ *      Marketo answered with a 6xx code (question 1); otherwise its batch is reported as outcome
+ *      unknown and not resent.
+ *    - `quota`: the daily quota is used up (607). Fails at once with the reset time.
+ *    - `fatal`: anything else (603, 605, 609, 610, 612, 1xxx, any code not listed). Not retried.
  */
 import {
   DEFAULT_MAX_ACTIVITY_TYPES,
@@ -37,6 +48,12 @@ export interface MarketoCodeFacts {
   readonly retry: FailureKind;
   /** At most this many retries for this code within one call (on top of `maxAttempts`). */
   readonly maxRetries?: number;
+  /**
+   * The instance's limit that refused the call (606 `rate`, 615 `concurrency`): every integration on
+   * the instance shares it, so the client waits it out until `retry.busyDeadlineMs` instead of
+   * counting attempts.
+   */
+  readonly limit?: "rate" | "concurrency";
   /** Calls answered with it count neither toward the rate limit nor the daily quota (DOC-ERR's asterisk). */
   readonly uncounted?: true;
   /** What the user can do about it, where there is something to do. */
@@ -110,7 +127,8 @@ export const MARKETO_CODES: Readonly<Record<string, MarketoCodeFacts>> = {
     message: rateLimitMessage(MARKETO_RATE_LIMIT.calls, MARKETO_RATE_LIMIT.windowMs),
     kind: "response",
     retry: "rejected",
-    hint: `other integrations are using this instance's ${MARKETO_RATE_LIMIT.calls} calls per ${MARKETO_RATE_LIMIT.windowMs / 1000} seconds; try again later, or lower rateLimit so that this tool leaves room for them`,
+    limit: "rate",
+    hint: `every integration on this instance shares its ${MARKETO_RATE_LIMIT.calls} calls per ${MARKETO_RATE_LIMIT.windowMs / 1000} seconds (other integrations, Terraform's parallel provisioners, another apply); try again later, or give this client a smaller share with budgetShare`,
     source: "DOC-BP, PY, RUDDER, ADF",
   },
   // The daily quota resets at midnight US Central, so waiting inside one run is pointless (PY: fatal).
@@ -169,7 +187,8 @@ export const MARKETO_CODES: Readonly<Record<string, MarketoCodeFacts>> = {
     message: concurrencyMessage(MAX_CONCURRENT_REQUESTS),
     kind: "response",
     retry: "rejected",
-    hint: `other integrations keep this instance's ${MAX_CONCURRENT_REQUESTS} concurrent requests busy; try again later, or lower maxConcurrency`,
+    limit: "concurrency",
+    hint: `every integration on this instance shares its ${MAX_CONCURRENT_REQUESTS} concurrent requests (other integrations, Terraform's parallel provisioners, another apply); try again later, or give this client a smaller share with budgetShare`,
     source: "DOC-BP, PY, RUDDER, ADF",
   },
   "616": { message: "Invalid subscription type", kind: "response", retry: "fatal", source: "DOC-ERR" },
@@ -283,6 +302,25 @@ export function hintForCodes(codes: readonly string[]): string | undefined {
     if (hint !== undefined) return hint;
   }
   return undefined;
+}
+
+/** The instance's limit behind the first code that names one (606 `rate`, 615 `concurrency`). */
+export function limitOfCodes(codes: readonly string[]): "rate" | "concurrency" | undefined {
+  for (const code of codes) {
+    const limit = codeFacts(code)?.limit;
+    if (limit !== undefined) return limit;
+  }
+  return undefined;
+}
+
+/**
+ * Whether Marketo's answer says the request was not carried out: it holds error codes, and every one
+ * is a 6xx code. DOC-ERR states that 6xx answers mean the request failed entirely and was not executed
+ * (docs/marketo-api.md 2.2), so such a call may be resent without doing anything twice, even
+ * `addCustomActivities`. 7xx codes, 500 and 502 carry no such statement.
+ */
+export function answeredNotExecuted(codes: readonly string[]): boolean {
+  return codes.length > 0 && codes.every((code) => /^6\d\d$/.test(code));
 }
 
 /** What the client does about one code: its class and its own retry cap. */

@@ -27,6 +27,8 @@ export interface CredentialNames {
   readonly clientId: string;
   /** e.g. `MARKETO_CLIENT_SECRET` */
   readonly clientSecret: string;
+  /** e.g. `MARKETO_BUDGET_SHARE`: this process's share of the instance's call budget (optional). */
+  readonly budgetShare: string;
 }
 
 /** The variable names for a prefix such as `MARKETO` or `MARKETO_PROD`. */
@@ -36,6 +38,7 @@ export function credentialNames(prefix: string): CredentialNames {
     munchkinId: `${prefix}_MUNCHKIN_ID`,
     clientId: `${prefix}_CLIENT_ID`,
     clientSecret: `${prefix}_CLIENT_SECRET`,
+    budgetShare: `${prefix}_BUDGET_SHARE`,
   };
 }
 
@@ -90,6 +93,7 @@ export const OPTION_NAMES: CredentialNames = {
   munchkinId: "munchkinId",
   clientId: "clientId",
   clientSecret: "clientSecret",
+  budgetShare: "budgetShare",
 };
 
 const EXAMPLE_BASE_URL = "https://123-ABC-456.mktorest.com";
@@ -182,4 +186,53 @@ export function normalizeBaseUrl(raw: string, setting = "baseUrl"): string {
     .replace(/\/(?:rest(?:\/v1)?|identity)$/i, "")
     .replace(/\/+$/, "");
   return `${url.protocol}//${url.host}${path}`;
+}
+
+/**
+ * Checks a share of the instance's call budget: a number greater than 0 and at most 1. Throws a
+ * `MarketoConfigError` naming `setting` (an option, a flag or an environment variable) that says
+ * what the value means and how to write it.
+ */
+export function checkBudgetShare(value: number, setting: string): number {
+  if (Number.isFinite(value) && value > 0 && value <= 1) return value;
+  throw new MarketoConfigError(
+    setting,
+    `${setting} must be a number greater than 0 and at most 1, got ${String(value)}`,
+    budgetShareHint(setting),
+  );
+}
+
+/**
+ * Reads a share of the instance's call budget written as text (an environment variable, a CLI flag):
+ * a decimal such as `0.5`. Throws a `MarketoConfigError` naming `setting` for anything else.
+ */
+export function parseBudgetShare(text: string, setting: string): number {
+  const trimmed = text.trim();
+  const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (Number.isFinite(value) && value > 0 && value <= 1) return value;
+  const shown = trimmed.length > 20 ? `${trimmed.slice(0, 20)}...` : trimmed;
+  throw new MarketoConfigError(
+    setting,
+    `${setting} must be a number greater than 0 and at most 1, got "${shown}"`,
+    budgetShareHint(setting),
+  );
+}
+
+function budgetShareHint(setting: string): string {
+  return `it is the share of the Marketo instance's 100 calls per 20 s and 10 concurrent requests this process may use: write a decimal such as 0.5 (half) or 0.1 (what each of Terraform's 10 parallel provisioners can have), or leave ${setting} out to use all of it`;
+}
+
+/**
+ * `<prefix>_BUDGET_SHARE`, the share of the instance's call budget a client made by `fromEnv` may use,
+ * or undefined when it is unset or empty. Throws a `MarketoConfigError` naming the variable when it
+ * is not a number in (0, 1].
+ */
+export function budgetShareFromEnv(
+  prefix: string = DEFAULT_ENV_PREFIX,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number | undefined {
+  const name = credentialNames(prefix).budgetShare;
+  const value = env[name]?.trim();
+  if (value === undefined || value === "") return undefined;
+  return parseBudgetShare(value, name);
 }

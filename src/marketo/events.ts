@@ -26,7 +26,7 @@ export type MarketoClientEvent =
       readonly httpStatus: number;
       readonly durationMs: number;
       readonly requestId: string | undefined;
-      /** Marketo's error codes, empty on success. */
+      /** Marketo's error codes: empty on success, and `["702"]` for a list Marketo found empty. */
       readonly codes: readonly string[];
     }
   | {
@@ -43,11 +43,22 @@ export type MarketoClientEvent =
       readonly operation: Operation;
       /** The attempt that failed (1 for the first). */
       readonly attempt: number;
-      /** Most attempts the call may make (`retry.maxAttempts`); it may stop sooner (time or per-code caps). */
+      /**
+       * Most attempts the call may make for failures other than the instance's limits
+       * (`retry.maxAttempts`); it may stop sooner (time or per-code caps). Waits for the instance's
+       * limits (`limit` set) are bounded by `giveUpInMs` instead.
+       */
       readonly maxAttempts: number;
       readonly delayMs: number;
       /** e.g. `606 Max rate limit '100' exceeded with in '20' secs`, `HTTP 502`, `ECONNRESET`. */
       readonly reason: string;
+      /**
+       * Set when the instance's limits refused the attempt (606 or HTTP 429 `rate`, 615
+       * `concurrency`): Marketo is busy, and the call waits it out until `retry.busyDeadlineMs`.
+       */
+      readonly limit?: "rate" | "concurrency";
+      /** With `limit`: how long from now, before this wait, until the call gives up waiting. */
+      readonly giveUpInMs?: number;
       /**
        * For a failure without a response: what happened, e.g. `could not connect to 127.0.0.1:8799
        * (ECONNREFUSED)`. Absent when Marketo answered.

@@ -3,10 +3,12 @@
  * wire schemas' types. Imports nothing from the constructs layer or cdktf.
  */
 export {
+  budgetShareFromEnv,
   credentialsFromEnv,
   MarketoConfigError,
   type MarketoCredentials,
   MissingCredentialsError,
+  parseBudgetShare,
 } from "./credentials.js";
 export {
   ENDPOINTS,

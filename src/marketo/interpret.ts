@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { MarketoActivitiesError } from "../schema/errors.js";
-import { policyForCodes } from "./codes.js";
+import { answeredNotExecuted, policyForCodes } from "./codes.js";
 import { ENDPOINTS, type Endpoint, type RestOperation, type ResultOf } from "./endpoints.js";
 import { MarketoApiError, MarketoHttpError, MarketoOutcomeUnknownError } from "./errors.js";
 import {
@@ -75,14 +75,26 @@ export function interpretRest(
     problem: string,
     processed: "no" | "maybe",
     hint?: string,
-  ) => answer(httpFailure(context, status, excerpt, kind, processed, problem, hint));
-
-  // A 5xx may come after the request was carried out; a 429 is a refusal before any work.
-  if (status >= 500) return http("transient", "an error status", "maybe");
-  if (status === 429) return http("rejected", "a rate-limit status", "no");
+    limit?: "rate",
+  ) => answer(httpFailure(context, status, excerpt, kind, processed, problem, hint, limit));
   const failed =
     envelope !== undefined &&
     (envelope.success === false || (envelope.success !== true && errors.length > 0));
+  const codes = errors.map((e) => e.code);
+
+  // Marketo's envelope with 6xx codes says the request was not carried out (DOC-ERR, docs/marketo-api.md
+  // 2.2), whatever the status. Any other 5xx may come after the request was carried out; a 429 is a
+  // gateway's refusal before any work.
+  if (status >= 500 && !(failed && answeredNotExecuted(codes)))
+    return http("transient", "an error status", "maybe");
+  if (status === 429) return http("rejected", "a rate-limit status", "no", undefined, "rate");
+  if (failed && isEmptyList(context, codes)) {
+    return {
+      verdict: { ok: true, value: { httpStatus: status, requestId: envelope.requestId, result: [] } },
+      requestId: envelope.requestId,
+      codes,
+    };
+  }
   if (failed) return answer(apiFailure(context, status, envelope.requestId, errors, token));
   if (status < 200 || status > 299)
     return http("fatal", "an unexpected status", "no", statusHint(status, context.names));
@@ -95,6 +107,18 @@ export function interpretRest(
     ok: true,
     value: { httpStatus: status, requestId: envelope.requestId, result: envelope.result ?? [] },
   });
+}
+
+/**
+ * Whether a failure is Marketo's "702 No data found" for a call that returns a list: that is an empty
+ * list. Marketo's list and search endpoints answer an empty result either as success with no result or
+ * as 702 (docs/marketo-api.md 2.2: "many searches answer success plus a warning instead"), and a fresh
+ * instance has no custom activity type to list.
+ */
+function isEmptyList(context: Context, codes: readonly string[]): boolean {
+  const { operation } = context.call;
+  if (operation === "identity" || codes.length !== 1 || codes[0] !== "702") return false;
+  return ENDPOINTS[operation].result === "list";
 }
 
 /**

@@ -8,11 +8,16 @@
  * This module never imports cdktf.
  */
 import { DEFAULT_ENV_PREFIX, MAX_ACTIVITIES_PER_CALL } from "../schema/limits.js";
-import { credentialsFromEnv } from "./credentials.js";
+import { budgetShareFromEnv, credentialsFromEnv } from "./credentials.js";
 import { ENDPOINTS, type RequestInput, type RestOperation, type ResultOf, requestFor } from "./endpoints.js";
 import { MarketoRequestError } from "./errors.js";
 import { readResult } from "./interpret.js";
-import { type MarketoClientOptions, type MarketoClientSettings, resolveOptions } from "./options.js";
+import {
+  type MarketoClientOptions,
+  type MarketoClientSettings,
+  type RateLimit,
+  resolveOptions,
+} from "./options.js";
 import type { Call } from "./outcome.js";
 import { type MarketoUsage, RequestPipeline } from "./pipeline.js";
 import type { AttributeRequest, CustomActivityInput, CustomActivityTypeRequest } from "./wire.js";
@@ -30,8 +35,9 @@ import type { AttributeRequest, CustomActivityInput, CustomActivityTypeRequest }
 export class MarketoClient {
   /**
    * A client for the instance named by `<prefix>_BASE_URL` (or `<prefix>_MUNCHKIN_ID`),
-   * `<prefix>_CLIENT_ID` and `<prefix>_CLIENT_SECRET`. Throws one `MissingCredentialsError` naming every
-   * missing variable.
+   * `<prefix>_CLIENT_ID` and `<prefix>_CLIENT_SECRET`, keeping to the share of the instance's call
+   * budget in `<prefix>_BUDGET_SHARE` (optional; `options.budgetShare` wins). Throws one
+   * `MissingCredentialsError` naming every missing variable.
    */
   public static fromEnv(
     prefix: string = DEFAULT_ENV_PREFIX,
@@ -39,11 +45,26 @@ export class MarketoClient {
     options: MarketoClientSettings = {},
   ): MarketoClient {
     const credentials = credentialsFromEnv(prefix, env);
-    return new MarketoClient({ ...options, ...credentials, envPrefix: prefix });
+    const budgetShare = options.budgetShare ?? budgetShareFromEnv(prefix, env);
+    return new MarketoClient({
+      ...options,
+      ...credentials,
+      ...(budgetShare === undefined ? {} : { budgetShare }),
+      envPrefix: prefix,
+    });
   }
 
   /** The normalized REST host root, e.g. `https://123-ABC-456.mktorest.com`. Holds no secret. */
   public readonly baseUrl: string;
+  /**
+   * The limits this client keeps, its share of the instance's budget applied: e.g.
+   * `{ budgetShare: 0.1, rateLimit: { calls: 10, windowMs: 20_000 }, maxConcurrency: 1 }`.
+   */
+  public readonly limits: {
+    readonly budgetShare: number;
+    readonly rateLimit: RateLimit;
+    readonly maxConcurrency: number;
+  };
   readonly #pipeline: RequestPipeline;
   readonly #timeouts: { readonly request: number; readonly addCustomActivities: number };
 
@@ -51,6 +72,11 @@ export class MarketoClient {
   constructor(options: MarketoClientOptions) {
     const resolved = resolveOptions(options);
     this.baseUrl = resolved.baseUrl;
+    this.limits = {
+      budgetShare: resolved.budgetShare,
+      rateLimit: resolved.rateLimit,
+      maxConcurrency: resolved.maxConcurrency,
+    };
     this.#timeouts = {
       request: resolved.requestTimeoutMs,
       addCustomActivities: resolved.addCustomActivitiesTimeoutMs,
@@ -148,9 +174,11 @@ export class MarketoClient {
    * L. POST activities/external.json: adds up to 300 activity records. Returns one result per record, in
    * input order (`status: "added"` with an `id`, or `"skipped"` with `errors`).
    *
-   * Not idempotent: the batch is resent only when Marketo certainly rejected it (601/602 after
-   * re-authenticating, 606, 615, or a connection that never opened). Any failure that leaves open
-   * whether the records were added raises `MarketoOutcomeUnknownError` instead of sending them twice.
+   * Not idempotent: the batch is resent only when Marketo certainly did not add it: it answered with
+   * a 6xx code (601/602 after re-authenticating, 604, 606, 608, 611, 614, 615: docs/marketo-api.md 2.2
+   * says 6xx answers were not executed), or the connection never opened. Any failure after which no
+   * answer of Marketo's was read (a timeout, a connection lost after sending, a 5xx without Marketo's
+   * envelope, an unreadable body) raises `MarketoOutcomeUnknownError` instead of sending them twice.
    */
   public async addCustomActivities(
     records: readonly CustomActivityInput[],

@@ -1,6 +1,7 @@
 /**
- * The options of `MarketoClient` and their defaults: Marketo's own limits and timeouts
- * (docs/marketo-api.md section 3, written once in src/schema/limits.ts), a real clock, `fetch`.
+ * The options of `MarketoClient` and their defaults: Marketo's own limits (docs/marketo-api.md section
+ * 3, written once in src/schema/limits.ts), scaled by the client's share of the instance's budget,
+ * timeouts just above Marketo's own, a real clock, `fetch`.
  */
 import {
   ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS,
@@ -10,6 +11,7 @@ import {
 } from "../schema/limits.js";
 import {
   type CredentialNames,
+  checkBudgetShare,
   credentialNames,
   MarketoConfigError,
   normalizeBaseUrl,
@@ -17,6 +19,20 @@ import {
 } from "./credentials.js";
 import type { MarketoClientEvent } from "./events.js";
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from "./retry.js";
+
+/**
+ * How much longer than Marketo the client waits for an answer. Marketo's timer starts when the request
+ * arrives and ends with a 604 answer (docs/marketo-api.md section 3); the client's also covers sending
+ * the request and reading that answer. Without the margin the client could give up just as Marketo
+ * answers a clean 604, and turn "not executed" into "outcome unknown".
+ */
+export const TIMEOUT_MARGIN_MS = 15_000;
+
+/** The client's default timeout of one request: Marketo's 30 s plus `TIMEOUT_MARGIN_MS`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = REQUEST_TIMEOUT_MS + TIMEOUT_MARGIN_MS;
+
+/** The client's default timeout of `addCustomActivities`: Marketo's 90 s plus `TIMEOUT_MARGIN_MS`. */
+export const DEFAULT_ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS = ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS + TIMEOUT_MARGIN_MS;
 
 /** The subset of `fetch` the client uses: always a string URL and an init object. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -40,26 +56,41 @@ export interface MarketoClientSettings {
   /** A number in [0, 1) for backoff jitter. @default Math.random */
   readonly random?: (() => number) | undefined;
   /**
-   * The client's own rate limit, per client instance. Lower it when other integrations share the
-   * instance's quota (Marketo allows 100 calls per rolling 20 s per instance, code 606).
+   * The client's own rate limit, per client instance, before `budgetShare` scales it. Lower it when
+   * other integrations share the instance's budget (Marketo allows 100 calls per rolling 20 s per
+   * instance, code 606).
    * @default { calls: 100, windowMs: 20_000 }
    */
   readonly rateLimit?: RateLimit | undefined;
   /**
-   * Most REST requests in flight at once, per client instance (Marketo allows 10 per instance, 615).
+   * Most REST requests in flight at once, per client instance, before `budgetShare` scales it
+   * (Marketo allows 10 per instance, 615).
    * @default 10
    */
   readonly maxConcurrency?: number | undefined;
+  /**
+   * This client's share of the instance's call budget, greater than 0 and at most 1. Marketo's limits
+   * (100 calls per rolling 20 s, 10 concurrent requests) belong to the instance, and every integration
+   * and every process on it draws from them: other integrations, Terraform's parallel provisioners,
+   * another apply. The client keeps `floor(calls * budgetShare)` calls per window and
+   * `floor(maxConcurrency * budgetShare)` requests in flight, at least 1 of each: 0.1 gives 10 calls per
+   * 20 s, one at a time, so that ten processes together stay within the instance's limits.
+   * `MarketoClient.fromEnv` reads it from `<prefix>_BUDGET_SHARE` when this option is not given.
+   * @default 1 (the whole budget)
+   */
+  readonly budgetShare?: number | undefined;
   /** Retry bounds; see `RetryOptions`. */
   readonly retry?: RetryOptions | undefined;
   /**
    * Timeout of one request, identity included, except `addCustomActivities`.
-   * @default 30_000 (Marketo's own timeout for the activities endpoints, docs/marketo-api.md section 3)
+   * @default 45_000: Marketo's own timeout for the activities endpoints, 30 s (docs/marketo-api.md
+   * section 3), plus `TIMEOUT_MARGIN_MS`, so that Marketo's 604 arrives before the client gives up
    */
   readonly requestTimeoutMs?: number | undefined;
   /**
    * Timeout of one `addCustomActivities` request.
-   * @default 90_000 (Marketo's timeout for Add Custom Activities, docs/marketo-api.md section 3)
+   * @default 105_000: Marketo's timeout for Add Custom Activities, 90 s (docs/marketo-api.md section 3),
+   * plus `TIMEOUT_MARGIN_MS`
    */
   readonly addCustomActivitiesTimeoutMs?: number | undefined;
   /**
@@ -106,8 +137,11 @@ export interface ResolvedOptions {
   readonly now: () => number;
   readonly random: () => number;
   readonly retry: ResolvedRetryOptions;
+  /** The rate limit this client keeps, `budgetShare` applied. */
   readonly rateLimit: RateLimit;
+  /** The requests in flight this client allows, `budgetShare` applied. */
   readonly maxConcurrency: number;
+  readonly budgetShare: number;
   readonly requestTimeoutMs: number;
   readonly addCustomActivitiesTimeoutMs: number;
   readonly tokenSafetyMarginMs: number | undefined;
@@ -130,6 +164,8 @@ export function resolveOptions(options: MarketoClientOptions): ResolvedOptions {
       "set the Client ID and Client Secret of a LaunchPoint custom service (Admin > Integration > LaunchPoint > View Details)",
     );
   }
+  const budgetShare = checkBudgetShare(options.budgetShare ?? 1, names.budgetShare);
+  const rateLimit = options.rateLimit ?? MARKETO_RATE_LIMIT;
   return {
     baseUrl,
     clientId,
@@ -140,16 +176,26 @@ export function resolveOptions(options: MarketoClientOptions): ResolvedOptions {
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     retry: resolveRetryOptions(options.retry),
-    rateLimit: options.rateLimit ?? MARKETO_RATE_LIMIT,
-    maxConcurrency: options.maxConcurrency ?? MAX_CONCURRENT_REQUESTS,
-    requestTimeoutMs: positive(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, "requestTimeoutMs"),
+    rateLimit: { calls: shareOf(rateLimit.calls, budgetShare), windowMs: rateLimit.windowMs },
+    maxConcurrency: shareOf(options.maxConcurrency ?? MAX_CONCURRENT_REQUESTS, budgetShare),
+    budgetShare,
+    requestTimeoutMs: positive(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, "requestTimeoutMs"),
     addCustomActivitiesTimeoutMs: positive(
-      options.addCustomActivitiesTimeoutMs ?? ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS,
+      options.addCustomActivitiesTimeoutMs ?? DEFAULT_ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS,
       "addCustomActivitiesTimeoutMs",
     ),
     tokenSafetyMarginMs: options.tokenSafetyMarginMs,
     onEvent: options.onEvent,
   };
+}
+
+/**
+ * `limit * share`, rounded down and at least 1. A share of 1 leaves the limit as it is (so a limit that
+ * is not a whole number is still refused by the limiter); the tiny epsilon keeps 0.29 * 100 at 29.
+ */
+export function shareOf(limit: number, share: number): number {
+  if (share === 1) return limit;
+  return Math.max(1, Math.floor(limit * share + 1e-9));
 }
 
 function positive(value: number, name: string): number {

@@ -6,7 +6,7 @@
  */
 import type { MarketoActivitiesError } from "../schema/errors.js";
 import { MAX_URI_BYTES } from "../schema/limits.js";
-import { type FailureKind, policyForCodes } from "./codes.js";
+import { answeredNotExecuted, type FailureKind, limitOfCodes, policyForCodes } from "./codes.js";
 import type { CredentialNames } from "./credentials.js";
 import type { Operation } from "./endpoints.js";
 import {
@@ -19,6 +19,7 @@ import {
 } from "./errors.js";
 import { nextQuotaReset } from "./quota.js";
 import type { Redactor } from "./redactor.js";
+import { busyHint, busyMessage } from "./retry.js";
 
 /** One call of the client, as its attempts and errors see it. */
 export interface Call {
@@ -47,11 +48,36 @@ export type Verdict<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly failure: Failure };
 
+/** How long a call waited out the instance's limits before it stopped, for the error it raises. */
+export interface BusyStop {
+  /** From the call's start to now. */
+  readonly waitedMs: number;
+  /** `retry.busyDeadlineMs`. */
+  readonly deadlineMs: number;
+}
+
+/** What the retry loop knows when a call stops, for the error it raises. */
+export interface StopInfo {
+  readonly attempts: number;
+  readonly afterAmbiguousAttempt: boolean;
+  /** Set when the call stopped because the instance's limits kept refusing it until the deadline. */
+  readonly busy?: BusyStop | undefined;
+}
+
 /** A failed attempt. */
 export interface Failure {
   readonly kind: FailureKind;
-  /** Whether Marketo may have carried out the request (`maybe`) or certainly did not (`no`). */
+  /**
+   * Whether Marketo may have carried out the request (`maybe`) or certainly did not (`no`): `no` when
+   * Marketo answered with 6xx codes (DOC-ERR, docs/marketo-api.md 2.2: `answeredNotExecuted`) or refused
+   * it otherwise before any work, `maybe` when no Marketo answer was read after sending.
+   */
   readonly processed: "no" | "maybe";
+  /**
+   * The instance's limit that refused the attempt (606 or HTTP 429 `rate`, 615 `concurrency`): waited
+   * out until `retry.busyDeadlineMs` rather than counted against `retry.maxAttempts`.
+   */
+  readonly limit?: "rate" | "concurrency" | undefined;
   /** A short, redacted reason for events and `MarketoOutcomeUnknownError.reason`. */
   readonly label: string;
   /** For a failure without a response: its description (no secret), for retry events. */
@@ -62,7 +88,7 @@ export interface Failure {
   /** The token the attempt used (internal: lets a 601/602 drop exactly that token). */
   readonly token?: string | undefined;
   /** The error to raise if the call stops here. */
-  readonly toError: (info: { attempts: number; afterAmbiguousAttempt: boolean }) => MarketoActivitiesError;
+  readonly toError: (info: StopInfo) => MarketoActivitiesError;
 }
 
 /** A call's value and how many requests it took. */
@@ -74,6 +100,14 @@ export interface Outcome<T> {
 /** The call's subject and attempts, as the errors take them. */
 export function failureContext(call: Call, attempts: number): FailureContext {
   return { operation: call.operation, apiName: call.apiName, recordCount: call.recordCount, attempts };
+}
+
+/** `createCustomActivityType for "webinarAttended"`, `addCustomActivities (2 records)`: a call in messages. */
+export function callName(call: Call): string {
+  if (call.apiName !== undefined) return `${call.operation} for "${call.apiName}"`;
+  if (call.recordCount !== undefined)
+    return `${call.operation} (${call.recordCount} record${call.recordCount === 1 ? "" : "s"})`;
+  return call.operation;
 }
 
 /** A `{code, message}` pair from Marketo, redacted. */
@@ -104,15 +138,17 @@ export function httpFailure(
   processed: "no" | "maybe",
   problem: string,
   hint?: string,
+  limit?: "rate" | "concurrency",
 ): Verdict<never> {
   return {
     ok: false,
     failure: {
       kind,
       processed,
+      limit,
       label: `HTTP ${status}`,
       retryKey: `HTTP ${status}`,
-      toError: ({ attempts }) =>
+      toError: ({ attempts, busy }) =>
         new MarketoHttpError(
           {
             ...failureContext(context.call, attempts),
@@ -120,8 +156,10 @@ export function httpFailure(
             bodyExcerpt: excerpt,
             retryable: kind === "transient" || kind === "rejected",
           },
-          problem,
-          hint,
+          busy === undefined
+            ? problem
+            : `${problem} for ${Math.round(busy.waitedMs / 1000)} s: the Marketo instance stayed busy`,
+          busy === undefined ? hint : busyHint(context.names, busy.deadlineMs),
         ),
     },
   };
@@ -136,19 +174,25 @@ export function apiFailure(
   token: string | undefined,
 ): Verdict<never> {
   const { call, names } = context;
-  const policy = policyForCodes(errors.map((e) => e.code));
+  const codes = errors.map((e) => e.code);
+  const policy = policyForCodes(codes);
   const summary =
     errors.length === 0 ? "no error code" : errors.map((e) => `${e.code} ${e.message}`.trim()).join("; ");
+  // Marketo answered: with 6xx codes it did not carry the request out (DOC-ERR, docs/marketo-api.md
+  // 2.2); only a transient code outside 6xx (713, 500, 502) leaves that open.
+  const processed = answeredNotExecuted(codes) || policy.kind !== "transient" ? "no" : "maybe";
+  const limit = policy.kind === "rejected" ? limitOfCodes(codes) : undefined;
   return {
     ok: false,
     failure: {
       kind: policy.kind,
-      processed: policy.kind === "transient" ? "maybe" : "no",
+      processed,
+      limit,
       label: summary,
       retryKey: policy.code,
       maxRetries: policy.maxRetries,
       token,
-      toError: ({ attempts, afterAmbiguousAttempt }) => {
+      toError: ({ attempts, afterAmbiguousAttempt, busy }) => {
         const details = {
           ...failureContext(call, attempts),
           errors,
@@ -157,6 +201,12 @@ export function apiFailure(
           retryable: policy.kind !== "fatal" && policy.kind !== "quota",
           afterAmbiguousAttempt,
         };
+        if (busy !== undefined) {
+          return new MarketoApiError(
+            { ...details, hint: busyHint(names, busy.deadlineMs) },
+            busyMessage({ call: callName(call), last: summary, attempts, waitedMs: busy.waitedMs }),
+          );
+        }
         if (policy.kind === "quota") return new MarketoQuotaError(details, nextQuotaReset(context.now()));
         if (policy.kind === "reauth") {
           return new MarketoAuthError(

@@ -7,8 +7,11 @@
  *   -> value, or `retry` / `reauthenticate` and the next attempt, or `giveUp`.
  *
  * The loop's rules (which failures are retried, how often, how long): see `codes.ts` and `retry.ts`.
- * A call that is not repeatable raises `MarketoOutcomeUnknownError` as soon as a failure leaves open
- * whether Marketo carried it out (docs/design.md decision 13).
+ * Refusals by the instance's limits (606, 615, HTTP 429) are waited out until `retry.busyDeadlineMs`;
+ * other retried failures count against `retry.maxAttempts`. A call that is not repeatable raises
+ * `MarketoOutcomeUnknownError` as soon as a failure leaves open whether Marketo carried it out (no
+ * Marketo answer was read after sending); one Marketo answered with a 6xx code was not carried out
+ * (docs/marketo-api.md 2.2) and is resent like any other call (docs/design.md decision 13).
  */
 import type { MarketoActivitiesError } from "../schema/errors.js";
 import { type IssuedToken, TokenManager } from "./auth.js";
@@ -22,7 +25,7 @@ import { networkFailure } from "./network.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Call, Context, Outcome, Verdict } from "./outcome.js";
 import { Redactor } from "./redactor.js";
-import { backoffDelay } from "./retry.js";
+import { backoffDelay, busyDelay } from "./retry.js";
 
 /** HTTP requests a client actually sent. */
 export interface MarketoUsage {
@@ -122,19 +125,24 @@ export class RequestPipeline {
     const started = now();
     let reauthenticated = false;
     let afterAmbiguousAttempt = false;
-    let backoffs = 0;
+    let backoffs = 0; // retries after failures other than the instance's limits
+    let busyWaits = 0; // retries after refusals by the instance's limits
     const perKey = new Map<string, number>();
     for (let attempt = 1; ; attempt++) {
       const result = await run(attempt);
       if (result.ok) return { value: result.value, attempts: attempt };
       const failure = result.failure;
-      const stop = (): MarketoActivitiesError => {
-        const error = failure.toError({ attempts: attempt, afterAmbiguousAttempt });
+      const stop = (busy?: { waitedMs: number }): MarketoActivitiesError => {
+        const error = failure.toError({
+          attempts: attempt,
+          afterAmbiguousAttempt,
+          ...(busy === undefined ? {} : { busy: { ...busy, deadlineMs: retry.busyDeadlineMs } }),
+        });
         this.giveUp(call, attempt, failure.label, error);
         return error;
       };
 
-      if (!call.repeatable && (failure.kind === "transient" || failure.processed === "maybe")) {
+      if (!call.repeatable && failure.processed === "maybe") {
         const cause = failure.toError({ attempts: attempt, afterAmbiguousAttempt });
         const error = new MarketoOutcomeUnknownError(
           { operation: call.operation, recordCount: call.recordCount ?? 0, reason: failure.label },
@@ -151,14 +159,26 @@ export class RequestPipeline {
         continue;
       }
       if (failure.kind !== "transient" && failure.kind !== "rejected") throw stop();
-
-      const retriesOfKey = (perKey.get(failure.retryKey) ?? 0) + 1;
-      perKey.set(failure.retryKey, retriesOfKey);
-      if (failure.maxRetries !== undefined && retriesOfKey > failure.maxRetries) throw stop();
-      if (attempt >= retry.maxAttempts) throw stop();
-      const delayMs = backoffDelay(backoffs++, retry, random);
-      if (now() + delayMs - started > retry.maxElapsedMs) throw stop();
       if (failure.processed === "maybe") afterAmbiguousAttempt = true;
+
+      let delayMs: number;
+      let busy: { limit: "rate" | "concurrency"; giveUpInMs: number } | undefined;
+      if (failure.limit !== undefined) {
+        // The instance's limits are shared with every other integration: wait them out until the
+        // deadline, the last wait cut short so that one more attempt lands on it.
+        const elapsed = now() - started;
+        const left = retry.busyDeadlineMs - elapsed;
+        if (left <= 0) throw stop({ waitedMs: elapsed });
+        delayMs = Math.min(busyDelay(busyWaits++, random), left);
+        busy = { limit: failure.limit, giveUpInMs: left };
+      } else {
+        const retriesOfKey = (perKey.get(failure.retryKey) ?? 0) + 1;
+        perKey.set(failure.retryKey, retriesOfKey);
+        if (failure.maxRetries !== undefined && retriesOfKey > failure.maxRetries) throw stop();
+        if (backoffs + 1 >= retry.maxAttempts) throw stop();
+        delayMs = backoffDelay(backoffs++, retry, random);
+        if (now() + delayMs - started > retry.maxElapsedMs) throw stop();
+      }
       this.#emit({
         type: "retry",
         operation: call.operation,
@@ -167,6 +187,7 @@ export class RequestPipeline {
         delayMs,
         reason: failure.label,
         ...(failure.network === undefined ? {} : { network: failure.network }),
+        ...(busy === undefined ? {} : busy),
       });
       await sleep(delayMs);
     }

@@ -64,10 +64,14 @@ export const MAX_CONCURRENT_REQUESTS = 10;
 /** Calls a day on most subscriptions; the count resets at 12:00 AM US Central time (607). */
 export const DAILY_QUOTA = 50_000;
 
-/** Marketo's timeout of the activities endpoints (DOC-ACT "Timeouts"). */
+/**
+ * Marketo's own timeout of the activities endpoints (DOC-ACT "Timeouts"): Marketo stops working on a
+ * call after this long and answers 604. A Marketo fact, not the client's timeout: the client waits
+ * longer (src/marketo/options.ts), so that it reads that 604 instead of giving up just before it.
+ */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Marketo's timeout of Add Custom Activities (DOC-ACT "Timeouts"). */
+/** Marketo's own timeout of Add Custom Activities (DOC-ACT "Timeouts"); see `REQUEST_TIMEOUT_MS`. */
 export const ADD_CUSTOM_ACTIVITIES_TIMEOUT_MS = 90_000;
 
 /** Most records Add Custom Activities takes per call (docs/marketo-api.md section 3 and 4.2 L). */

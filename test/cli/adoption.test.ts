@@ -265,23 +265,19 @@ describe("retries are visible on stderr as they happen", () => {
     return { ...run, waits };
   }
 
-  it("shows each 606 with Marketo's text, the wait and the attempt, then succeeds", async () => {
+  it("shows each wait for a busy instance (606) with Marketo's text, the wait and the attempt, then succeeds", async () => {
     const ws = await workspace();
     try {
       const manifest = ws.manifest(THREE_TYPES);
       ws.emulator.addFault({ operation: "listCustomActivityTypes", times: 2, respond: { code: "606" } });
       const run = await runWithFakeSleep(["plan", "--manifest", manifest], ws.dir, ws.env);
       expect(run.code, run.stderr).toBe(0);
-      const retries = run.stderr.split("\n").filter((l) => l.includes("retrying in"));
+      const retries = run.stderr.split("\n").filter((l) => l.includes("Marketo is busy"));
       expect(retries).toStrictEqual([
-        expect.stringMatching(
-          /^instance "prod": listCustomActivityTypes: Marketo answered 606 .+ \(attempt 1 of 6\); retrying in 250 ms$/,
-        ),
-        expect.stringMatching(
-          /^instance "prod": listCustomActivityTypes: Marketo answered 606 .+ \(attempt 2 of 6\); retrying in 500 ms$/,
-        ),
+        `instance "prod": Marketo is busy (606 Max rate limit '100' exceeded with in '20' secs): waiting 750 ms before retrying listCustomActivityTypes (attempt 2; giving up in 120 s)`,
+        `instance "prod": Marketo is busy (606 Max rate limit '100' exceeded with in '20' secs): waiting 1.5 s before retrying listCustomActivityTypes (attempt 3; giving up in 120 s)`,
       ]);
-      expect(run.waits).toStrictEqual([250, 500]);
+      expect(run.waits).toStrictEqual([750, 1500]);
       expect(run.stderr).not.toContain(ws.emulator.clientSecret);
     } finally {
       await ws.close();

@@ -486,7 +486,6 @@ describe("addCustomActivities sends a batch twice only when Marketo refused it",
   });
 
   it.each<[string, FaultResponse, string]>([
-    ["604", { code: "604" }, "604"],
     ["713", { code: "713" }, "713"],
     ["HTTP 502", { httpStatus: 502 }, "HTTP 502"],
     ["a connection dropped before processing", { drop: "before" }, "dropped before"],
@@ -838,10 +837,23 @@ describe("no secret in any error or event", () => {
     expect(await collect("drop after", main, main.client.addCustomActivities([activity()]))).toBeInstanceOf(
       MarketoOutcomeUnknownError,
     );
-    emulator.addFault({ operation: "addCustomActivities", respond: { code: "604", message: echo } });
-    expect(await collect("604 on add", main, main.client.addCustomActivities([activity()]))).toBeInstanceOf(
-      MarketoOutcomeUnknownError,
-    );
+    emulator.addFault({
+      operation: "addCustomActivities",
+      times: 2,
+      respond: { code: "604", message: echo },
+    });
+    expect(await collect("604 on add", main, main.client.addCustomActivities([activity()]))).toMatchObject({
+      codes: ["604"],
+      attempts: 2,
+    });
+    // Marketo busy until the deadline: the busy message quotes Marketo's last answer.
+    emulator.addFault({
+      operation: "discardCustomActivityTypeDraft",
+      times: 1000,
+      respond: { code: "606", message: echo },
+    });
+    const busy = await collect("busy", main, main.client.discardCustomActivityTypeDraft("webinar"));
+    expect(busy.message).toMatch(/^the Marketo instance stayed busy: .*\[REDACTED\]/);
 
     const html = `<html><body>Session ${token} for client_secret=${SECRET}</body></html>`;
     emulator.addFault({ operation: "describeCustomActivityType", respond: { httpStatus: 200, body: html } });
@@ -912,6 +924,7 @@ describe("no secret in any error or event", () => {
       "drop before",
       "drop after",
       "604 on add",
+      "busy",
       "not JSON",
       "HTTP 502",
       "identity 500",

@@ -51,7 +51,7 @@ describe("the event stream", () => {
 
   it("gives up at once, without a retry, when a batch of records may have been added", async () => {
     const { client, stub, events } = setup();
-    stub.reply("addCustomActivities", fail("604", "Request time-out"));
+    stub.reply("addCustomActivities", fail("713", "Transient Error"));
     const record = {
       leadId: 1,
       activityDate: "2026-01-15T12:00:00Z",
@@ -61,7 +61,7 @@ describe("the event stream", () => {
     };
     await rejection(client.addCustomActivities([record]));
     expect(stream(events, "addCustomActivities")).toStrictEqual(["attempt 1", "response 1", "giveUp"]);
-    expect(events.at(-1)).toMatchObject({ error: "MarketoOutcomeUnknown", reason: "604 Request time-out" });
+    expect(events.at(-1)).toMatchObject({ error: "MarketoOutcomeUnknown", reason: "713 Transient Error" });
   });
 
   it("ends with giveUp when the answer cannot be used", async () => {

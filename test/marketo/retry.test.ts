@@ -40,9 +40,9 @@ const added = [
 
 describe("retries of rate and concurrency limits", () => {
   it.each([
-    ["606", "Max rate limit '100' exceeded with in '20' secs"],
-    ["615", "Concurrent access limit '10' reached"],
-  ])("retries %s with exponential backoff and full jitter until it clears", async (code, message) => {
+    ["606", "Max rate limit '100' exceeded with in '20' secs", "rate"],
+    ["615", "Concurrent access limit '10' reached", "concurrency"],
+  ])("waits out %s with growing, jittered waits until it clears", async (code, message, limit) => {
     const { client, stub, clock, events } = setup();
     stub.reply(
       "describeCustomActivityType",
@@ -53,14 +53,15 @@ describe("retries of rate and concurrency limits", () => {
     );
     const type = await client.describeCustomActivityType("webinarAttended");
     expect(type.apiName).toBe("webinarAttended");
-    // random() = 0.5: half of 500, 1000, 2000
-    expect(clock.sleeps).toEqual([250, 500, 1000]);
+    // random() = 0.5: three quarters of 1 s, 2 s, 4 s (equal jitter in the upper half of each ceiling)
+    expect(clock.sleeps).toEqual([750, 1500, 3000]);
     expect(stub.rest()).toHaveLength(4);
     expect(client.usage()).toMatchObject({ total: 4, retries: 3 });
-    expect(events.filter((e) => e.type === "retry").map((e) => e.type === "retry" && e.reason)).toEqual([
-      `${code} ${message}`,
-      `${code} ${message}`,
-      `${code} ${message}`,
+    const retries = events.filter((e) => e.type === "retry");
+    expect(retries.map((e) => [e.reason, e.limit, e.giveUpInMs])).toEqual([
+      [`${code} ${message}`, limit, 120_000],
+      [`${code} ${message}`, limit, 120_000 - 750],
+      [`${code} ${message}`, limit, 120_000 - 2250],
     ]);
   });
 
@@ -89,25 +90,28 @@ describe("retries of rate and concurrency limits", () => {
     ).toBeLessThanOrEqual(4);
   });
 
-  it("fails when 606 persists past maxAttempts", async () => {
-    const { client, stub } = setup();
-    for (let i = 0; i < 10; i++) stub.reply("listCustomActivityTypes", fail("606", "Max rate limit"));
+  it("waits out 606 past maxAttempts, then fails at busyDeadlineMs saying the instance is busy", async () => {
+    const { client, stub, clock } = setup();
+    for (let i = 0; i < 20; i++) stub.reply("listCustomActivityTypes", fail("606", "Max rate limit"));
     const error = await rejection(client.listCustomActivityTypes());
+    // 0.75, 1.5, 3, 6, 12 s, then 15 s (three quarters of one 20 s window) until 120 s: the last wait
+    // is cut short so that one more attempt lands on the deadline.
+    expect(clock.sleeps).toEqual([750, 1500, 3000, 6000, 12_000, ...Array(6).fill(15_000), 6750]);
+    expect(stub.rest()).toHaveLength(13);
     expect(error).toBeInstanceOf(MarketoApiError);
-    expect(error).toMatchObject({ codes: ["606"], retryable: true, attempts: 6 });
+    expect(error).toMatchObject({ codes: ["606"], retryable: true, attempts: 13 });
     expect(error.message).toBe(
-      "Marketo rejected listCustomActivityTypes: 606 Max rate limit (after 6 attempts)",
+      "the Marketo instance stayed busy: listCustomActivityTypes was refused 13 times in 120 s (last: 606 Max rate limit), so it was not carried out",
     );
-    expect(stub.rest()).toHaveLength(6);
   });
 
-  it("fails when the next wait would end after maxElapsedMs", async () => {
+  it("fails when the next wait after a transient failure would end after maxElapsedMs", async () => {
     const { client, stub, clock } = setup({
       random: () => 0.99,
       retry: { baseDelayMs: 1000, maxElapsedMs: 2000 },
     });
     for (let i = 0; i < 10; i++)
-      stub.reply("listCustomActivityTypes", fail("615", "Concurrent access limit"));
+      stub.reply("listCustomActivityTypes", fail("608", "API Temporarily Unavailable"));
     await rejection(client.listCustomActivityTypes());
     // 990 ms fits in 2 s; 990 + 1980 does not.
     expect(clock.sleeps).toEqual([990]);
@@ -235,9 +239,6 @@ describe("retries of transient failures for metadata operations", () => {
 
 describe("addCustomActivities never sends a batch twice after an ambiguous failure", () => {
   const ambiguous: [string, Reply][] = [
-    ["604", fail("604", "Request time-out")],
-    ["608", fail("608", "API Temporarily Unavailable")],
-    ["611", fail("611", "System error")],
     ["713", fail("713", "Transient Error")],
     ["HTTP 502", new Response("Bad Gateway", { status: 502 })],
     ["HTTP 500", new Response("Internal Server Error", { status: 500 })],
@@ -280,6 +281,10 @@ describe("addCustomActivities never sends a batch twice after an ambiguous failu
   const rejected: [string, Reply[]][] = [
     ["606", [fail("606", "Max rate limit")]],
     ["615", [fail("615", "Concurrent access limit")]],
+    ["604 (6xx: not executed)", [fail("604", "Request time-out")]],
+    ["608 (6xx: not executed)", [fail("608", "API Temporarily Unavailable")]],
+    ["611 (6xx: not executed)", [fail("611", "System error")]],
+    ["614 (6xx: not executed)", [fail("614", "Invalid Subscription")]],
     ["a refused connection", [networkError("ECONNREFUSED")]],
     ["601 (after re-authenticating)", [fail("601", "Access token invalid")]],
     ["602 (after re-authenticating)", [fail("602", "Access token expired")]],
@@ -299,13 +304,14 @@ describe("addCustomActivities never sends a batch twice after an ambiguous failu
     },
   );
 
-  it("fails when 606 persists, as a rejection (not an unknown outcome)", async () => {
+  it("fails when 604 persists, as a batch not stored (not an unknown outcome)", async () => {
     const { client, stub } = setup({ retry: { maxAttempts: 2 } });
-    stub.reply("addCustomActivities", fail("606", "Max rate limit"), fail("606", "Max rate limit"));
+    stub.reply("addCustomActivities", fail("604", "Request time-out"), fail("604", "Request time-out"));
     const error = await rejection(client.addCustomActivities([record(1), record(2)]));
     expect(error).toBeInstanceOf(MarketoApiError);
+    expect(error).not.toBeInstanceOf(MarketoOutcomeUnknownError);
     expect(error.message).toBe(
-      "Marketo rejected addCustomActivities (2 records): 606 Max rate limit (after 2 attempts)",
+      "Marketo rejected addCustomActivities (2 records): 604 Request time-out (after 2 attempts)",
     );
   });
 

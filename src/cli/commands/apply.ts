@@ -19,6 +19,7 @@ import {
   type PlannedInstance,
   planInstances,
   refuseSharedEndpoints,
+  settingsFor,
   type TargetOptions,
 } from "../context.js";
 import type { CliIO } from "../io.js";
@@ -87,12 +88,14 @@ function refusedPlanError(file: string, plan: Plan, refusal: ReplanRefusal): Mar
 /** Plans the instances of a saved plan again, and refuses it if anything changed since (decision 10). */
 async function pinnedPlans(
   file: string,
+  options: ApplyOptions,
   io: CliIO,
   deps: CliDeps,
   report: Reporter,
 ): Promise<PlannedInstance[]> {
+  const settings = settingsFor(options, deps);
   const saved = readPlanFile(file, io);
-  const clients = saved.map((plan) => clientFor(plan, io, deps, report));
+  const clients = saved.map((plan) => clientFor(plan, io, settings, report));
   refuseSharedEndpoints(saved.map((plan, i) => ({ id: plan.instance.id, client: clients[i]! })));
   return Promise.all(
     saved.map(async (plan, i) => {
@@ -146,7 +149,7 @@ export async function applyCommand(
   let planned: PlannedInstance[];
   if (options.planFile !== undefined) {
     // A saved plan is what was reviewed; its instance is checked instead (pinnedPlans).
-    planned = await pinnedPlans(options.planFile, io, deps, report);
+    planned = await pinnedPlans(options.planFile, options, io, deps, report);
   } else {
     const found = findTargets(options, io);
     report({ kind: "staleApplied", stale: refuseStale(checkManifests(found, io), context) });
