@@ -8,6 +8,7 @@ import type { z } from "zod";
 import {
   type CustomActivityInput,
   isLive,
+  MarketoApiError,
   type MarketoClient,
   type MarketoErrorDetail,
   MarketoOutcomeUnknownError,
@@ -45,15 +46,27 @@ export interface ActivityClientOptions {
   readonly batchSize?: number | undefined;
 }
 
-/** What happened to one record. */
+/**
+ * What happened to one record, and whether it may be sent again. Only `unknown` records are unsafe to
+ * resend as they are: activity records are write-once, so a second send makes a duplicate
+ * (docs/marketo-api.md 4.2 L).
+ */
 export type RecordStatus =
-  /** Marketo added it. */
+  /** Marketo added it. Do not send it again. */
   | "added"
-  /** Marketo refused it; `errors` says why (e.g. 1004 Lead not found). Nothing was stored. */
+  /** Marketo refused it; `errors` says why (e.g. 1004 Lead not found). Nothing was stored: send it again once fixed. */
   | "skipped"
-  /** It was sent, but whether Marketo added it is unknown: check before sending it again. */
+  /**
+   * It was sent, and Marketo may or may not have stored it (its batch failed after the request may
+   * have been carried out: a timeout, a connection lost after sending, a 5xx, an answer that cannot
+   * be matched to the records). Check the lead's activity log before sending it again.
+   */
   | "unknown"
-  /** It was not sent, because an earlier batch failed; it can be sent again as it is. */
+  /**
+   * Not stored, safe to send again as it is: its batch was never sent because an earlier one failed,
+   * or Marketo refused its batch as a whole before doing anything (a 6xx answer means the request
+   * failed completely and was not executed, docs/marketo-api.md 2.2; also 607 and other refusals).
+   */
   | "notSent";
 
 /** The result of one record, at its index in the input. */
@@ -61,9 +74,13 @@ export interface RecordResult {
   /** The record's index in the records passed to `send`. */
   readonly index: number;
   readonly status: RecordStatus;
-  /** Marketo's id of the added record (absent after a migration to the Activity Service). */
+  /**
+   * Marketo's id of the added record, when its answer has one. The swagger says `id` "may not be
+   * present" (after the Activity Service migration; docs/marketo-api.md 4.1); `null` reads as absent.
+   * A record answered `added` without it is still `added`.
+   */
   readonly id?: number;
-  /** Marketo's GUID of the added record. */
+  /** Marketo's GUID of the added record, when its answer has one (absent or `null` likewise). */
   readonly marketoGUID?: string;
   /** Why Marketo skipped the record (1xxx codes); also set for an `unknown` record Marketo answered oddly. */
   readonly errors?: readonly MarketoErrorDetail[];
@@ -77,9 +94,9 @@ export interface SendResult {
   readonly added: number;
   /** Records Marketo refused one by one (see each result's `errors`). */
   readonly skipped: number;
-  /** Records sent whose outcome is unknown: not sent again, to avoid duplicates. */
+  /** Records sent whose outcome is unknown: not sent again, to avoid duplicates; check before resending. */
   readonly unknown: number;
-  /** Records not sent because sending stopped early. */
+  /** Records not stored because sending stopped early (never sent, or refused with their batch): safe to resend. */
   readonly notSent: number;
   /**
    * Calls this send made through the `MarketoClient`: the `listCustomActivityTypes` call when it had
@@ -139,9 +156,11 @@ export class ActivityClient {
    * and sends the records in batches of at most 300, one batch after the other.
    *
    * Never sends a record twice. When a batch's outcome is unknown (`MarketoOutcomeUnknownError`: a
-   * timeout, a lost connection, a 5xx), its records are `unknown` and later batches are not sent
-   * (`notSent`), so that the caller can check and reconcile. Any other failure of a batch leaves that
-   * batch and the later ones `notSent`. In both cases `send` resolves, with `result.error` set.
+   * timeout, a connection lost after sending, a 5xx), its records are `unknown` and later batches are
+   * not sent (`notSent`), so that the caller can check and reconcile. A batch Marketo refused as a whole
+   * (a 6xx answer: not executed, docs/marketo-api.md 2.2; the `MarketoClient` resends it first, and
+   * this is after it gave up) or any other refusal leaves that batch and the later ones `notSent`:
+   * not stored, safe to resend. In both cases `send` resolves, with `result.error` set.
    */
   public async send<const D extends ActivityTypeInput>(
     definition: D,
@@ -299,12 +318,19 @@ export class ActivityClient {
 }
 
 /**
- * An unknown outcome stays unknown. Any other error of the client means Marketo did nothing with the
- * batch (the client raises `MarketoOutcomeUnknownError` for every failure after which it might have).
- * An error that is not the client's (a bug) cannot be judged, so it counts as unknown as well.
+ * Whether a failed batch may have been stored (`unknown`) or certainly was not (`notSent`).
+ *
+ * The client raises `MarketoOutcomeUnknownError` for every failure of `addCustomActivities` after
+ * which Marketo may have stored the records; that stays unknown. Any other error of the client is a
+ * refusal of the whole batch: a 6xx answer means the request failed completely and was not executed
+ * (docs/marketo-api.md 2.2; the client resends it first and raises its last answer when it gives up),
+ * and the others (607, 603, 413, ...) come before any work. Except when an earlier attempt of the same
+ * call left the outcome open (`afterAmbiguousAttempt`): a refusal of the resend says nothing about the
+ * first. An error that is not the client's (a bug) cannot be judged, so it counts as unknown as well.
  */
 function outcomeOf(error: unknown): "unknown" | "notSent" {
   if (error instanceof MarketoOutcomeUnknownError) return "unknown";
+  if (error instanceof MarketoApiError && error.afterAmbiguousAttempt) return "unknown";
   return error instanceof MarketoActivitiesError ? "notSent" : "unknown";
 }
 

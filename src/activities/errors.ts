@@ -124,11 +124,20 @@ function notSent(first: number, last: number): string {
   return `${RecordRange(first, last)} ${first === last ? "was" : "were"} not sent`;
 }
 
+/** `Records 300-649 were not stored: they can be sent again as they are` (first to last, inclusive). */
+function notStored(first: number, last: number): string {
+  return first === last
+    ? `${RecordRange(first, last)} was not stored: it can be sent again as it is`
+    : `${RecordRange(first, last)} were not stored: they can be sent again as they are`;
+}
+
 /**
  * A send stopped before every batch got an answer. It is not thrown: `send` resolves with the
  * per-record result and puts this error in `result.error`; its message says which records were sent,
- * which may or may not have been added (`outcome: "unknown"`) and which were not sent. `cause` is the
- * client's error.
+ * which may or may not have been added (`outcome: "unknown"`: check before resending them) and which
+ * were not stored (Marketo refused the failed batch as a whole, e.g. a 6xx answer, which means it was
+ * not executed, docs/marketo-api.md 2.2; or they were never sent): those can be sent again as they
+ * are. `cause` is the client's error.
  */
 export class ActivitySendError extends MarketoActivitiesError {
   /** The activity type's apiName. */
@@ -152,7 +161,7 @@ export class ActivitySendError extends MarketoActivitiesError {
       ];
       hint = `check the leads' activity logs in Marketo for ${failed} before sending them again (activity records cannot be updated or deleted through the API); records with status "notSent" can be sent again as they are`;
     } else {
-      sentences = [`${where}: ${reason}`, sentBefore(stop), notSent(stop.first, stop.total - 1)];
+      sentences = [`${where}: ${reason}`, sentBefore(stop), notStored(stop.first, stop.total - 1)];
       const causeHint = cause instanceof MarketoActivitiesError ? cause.hint : undefined;
       const then = 'send the records with status "notSent" again; the others were already sent';
       hint = causeHint === undefined ? then : `${causeHint}. Then ${then}`;

@@ -11,7 +11,9 @@ import {
   ActivityRecordsInvalidError,
   ActivitySendError,
   ActivityTypeNotReadyError,
+  MarketoApiError,
   MarketoClient,
+  type MarketoClientSettings,
   MarketoOutcomeUnknownError,
   type SendResult,
 } from "../../src/client.js";
@@ -21,6 +23,7 @@ import {
   type FaultSpec,
   startEmulator,
 } from "../../src/emulator/index.js";
+import { virtualClock } from "../helpers/clock.js";
 import { scoreChanged, webinar } from "./fixtures.js";
 
 type WebinarRecord = ActivityRecord<typeof webinar>;
@@ -34,8 +37,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((emulator) => emulator.close()));
 });
 
-/** The emulator (webinar approved unless `seed` says otherwise), a MarketoClient and an ActivityClient. */
-async function setup(options: EmulatorOptions = {}, activityOptions?: ActivityClientOptions) {
+/**
+ * The emulator (webinar approved unless `seed` says otherwise), a MarketoClient and an ActivityClient.
+ * `settings` overrides the MarketoClient's (e.g. a virtual clock, so that its time bounds are reached).
+ */
+async function setup(
+  options: EmulatorOptions = {},
+  activityOptions?: ActivityClientOptions,
+  settings: MarketoClientSettings = {},
+) {
   const emulator = await startEmulator({
     seed: { activityTypes: [{ ...webinar, id: 100001, status: "approved" }] },
     ...options,
@@ -46,6 +56,7 @@ async function setup(options: EmulatorOptions = {}, activityOptions?: ActivityCl
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,
     sleep: async () => {},
+    ...settings,
   });
   return { emulator, client, activities: new ActivityClient(client, activityOptions) };
 }
@@ -480,7 +491,7 @@ describe("per-record and per-batch failures (docs/design.md decision 13: no dupl
     expect(storedRecords(emulator)).toHaveLength(300);
     expect(result.error?.outcome).toBe("notSent");
     expect(result.error?.message).toMatch(
-      /^sending activity records for "webinarAttended" stopped at batch 2 of 3 \(records 300-599\): Marketo rejected addCustomActivities \(300 records\): 603 .+\. Records 0-299 were sent \(300 added, 0 skipped\)\. Records 300-649 were not sent$/,
+      /^sending activity records for "webinarAttended" stopped at batch 2 of 3 \(records 300-599\): Marketo rejected addCustomActivities \(300 records\): 603 .+\. Records 0-299 were sent \(300 added, 0 skipped\)\. Records 300-649 were not stored: they can be sent again as they are$/,
     );
     expect(result.error?.hint).toContain('Then send the records with status "notSent" again');
   });
@@ -498,5 +509,102 @@ describe("per-record and per-batch failures (docs/design.md decision 13: no dupl
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
     expect(result.calls).toBe(2); // one list call and one addCustomActivities call (its resend is the client's)
+  });
+});
+
+describe("6xx answers: the batch was not executed, so it is notSent (docs/marketo-api.md 2.2)", () => {
+  // 25 records in batches of 10: batch 2 (records 10-19) is answered with the code on every attempt
+  // (more attempts than the client makes) until the client gives up; batch 3 is never sent. The client
+  // runs on a virtual clock, so its waits cost no time and its time bounds are reached.
+  const faultedBatch2 = (respond: FaultSpec["respond"]): FaultSpec[] => [
+    { operation: "addCustomActivities", nth: 2, times: 100, respond },
+  ];
+  const onVirtualTime = (): MarketoClientSettings => {
+    const clock = virtualClock();
+    return { now: clock.now, sleep: clock.sleep, random: () => 0.5 };
+  };
+
+  // 606 and 615 are resent by the client today; 604, 608, 611 and 614 once the request pipeline resends
+  // every 6xx answer to addCustomActivities (until then it reports them as outcome unknown).
+  it.each(["606", "615", "604", "608", "611", "614"] as const)(
+    "reports a batch answered %s on every attempt as notSent, with the later ones, and Marketo stored none of it",
+    async (code) => {
+      const { emulator, activities } = await setup(
+        { faults: faultedBatch2({ code }) },
+        { batchSize: 10 },
+        onVirtualTime(),
+      );
+      const result = await activities.send(webinar, manyRecords(25));
+
+      expect(statuses(result)).toStrictEqual([...repeat("added", 10), ...repeat("notSent", 15)]);
+      expect([result.added, result.unknown, result.notSent]).toStrictEqual([10, 0, 15]);
+      expect(storedRecords(emulator).map((r) => r.leadId)).toStrictEqual(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
+      // The client resent batch 2 before giving up; every answer to it was the code.
+      const adds = callsOf(emulator, "addCustomActivities");
+      expect(adds.length).toBeGreaterThan(2);
+      expect(adds.slice(1).map((r) => r.errorCodes)).toStrictEqual(adds.slice(1).map(() => [code]));
+
+      expect(result.error?.outcome).toBe("notSent");
+      expect(result.error?.failedRange).toStrictEqual([10, 19]);
+      expect(result.error?.cause).not.toBeInstanceOf(MarketoOutcomeUnknownError);
+      expect(result.error?.cause).toBeInstanceOf(MarketoApiError);
+      expect((result.error?.cause as MarketoApiError | undefined)?.codes).toStrictEqual([code]);
+      expect(result.error?.message).toMatch(
+        /^sending activity records for "webinarAttended" stopped at batch 2 of 3 \(records 10-19\): .+\. Records 0-9 were sent \(10 added, 0 skipped\)\. Records 10-24 were not stored: they can be sent again as they are$/,
+      );
+      expect(result.error?.hint).toContain('send the records with status "notSent" again');
+    },
+  );
+
+  it("keeps a batch unknown when the connection dropped after Marketo processed it (it was stored)", async () => {
+    const { emulator, activities } = await setup(
+      { faults: faultedBatch2({ drop: "after" }) },
+      { batchSize: 10 },
+    );
+    const result = await activities.send(webinar, manyRecords(25));
+
+    expect(statuses(result)).toStrictEqual([
+      ...repeat("added", 10),
+      ...repeat("unknown", 10),
+      ...repeat("notSent", 5),
+    ]);
+    // Sent once, never resent, and stored: resending it would have made duplicates.
+    expect(callsOf(emulator, "addCustomActivities")).toHaveLength(2);
+    expect(storedRecords(emulator)).toHaveLength(20);
+    expect(result.error?.outcome).toBe("unknown");
+    expect(result.error?.cause).toBeInstanceOf(MarketoOutcomeUnknownError);
+  });
+
+  it("keeps a batch unknown after an HTTP 5xx, which does not say whether Marketo processed it", async () => {
+    const { emulator, activities } = await setup(
+      { faults: faultedBatch2({ httpStatus: 502 }) },
+      { batchSize: 10 },
+    );
+    const result = await activities.send(webinar, manyRecords(25));
+
+    expect(statuses(result)).toStrictEqual([
+      ...repeat("added", 10),
+      ...repeat("unknown", 10),
+      ...repeat("notSent", 5),
+    ]);
+    expect(callsOf(emulator, "addCustomActivities")).toHaveLength(2);
+    expect(result.error?.outcome).toBe("unknown");
+    expect(result.error?.cause).toBeInstanceOf(MarketoOutcomeUnknownError);
+  });
+});
+
+describe('added records without an id (swagger: id "may not be present")', () => {
+  it("reports records the emulator answers without an id as added, with their marketoGUID", async () => {
+    const { emulator, activities } = await setup({ behaviour: { omitActivityRecordId: true } });
+    const result = await activities.send(webinar, manyRecords(3));
+
+    expect(result.error).toBeUndefined();
+    expect(result.results).toStrictEqual(
+      storedRecords(emulator).map((r, index) => ({ index, status: "added", marketoGUID: r.marketoGUID })),
+    );
+    expect([result.added, result.unknown, result.notSent]).toStrictEqual([3, 0, 0]);
+    expect(callsOf(emulator, "addCustomActivities")).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { ActivityClient, ActivitySendError, type MarketoClient } from "../../src/client.js";
 import type { CustomActivityInput, WireCustomActivityResult } from "../../src/marketo/index.js";
-import { MarketoQuotaError } from "../../src/marketo/index.js";
+import { MarketoApiError, MarketoQuotaError } from "../../src/marketo/index.js";
 import {
   dateProblem,
   dateTimeProblem,
@@ -14,6 +14,7 @@ import {
   isIsoDateTime,
   valueFits,
 } from "../../src/schema/values.js";
+import { activityType, ok, setup } from "../marketo/helpers.js";
 import { scoreChanged } from "./fixtures.js";
 
 /** A stand-in client: the type is approved with id 100002; `add` answers each batch. */
@@ -105,11 +106,32 @@ describe("answers the client cannot match or judge", () => {
     const result = await new ActivityClient(client, { batchSize: 1 }).send(scoreChanged, records(3));
     expect(result.results.map((r) => r.status)).toStrictEqual(["added", "notSent", "notSent"]);
     expect(result.error?.message).toBe(
-      'sending activity records for "scoreChanged" stopped at batch 2 of 3 (record 1): Marketo\'s daily API quota for this instance is used up (607 Daily quota reached), so addCustomActivities (1 record) was not carried out. It resets at midnight US Central time, 2026-01-16T06:00:00.000Z. Record 0 was sent (1 added, 0 skipped). Records 1-2 were not sent',
+      'sending activity records for "scoreChanged" stopped at batch 2 of 3 (record 1): Marketo\'s daily API quota for this instance is used up (607 Daily quota reached), so addCustomActivities (1 record) was not carried out. It resets at midnight US Central time, 2026-01-16T06:00:00.000Z. Record 0 was sent (1 added, 0 skipped). Records 1-2 were not stored: they can be sent again as they are',
     );
     expect(result.error?.hint).toBe(
       `${quota.hint}. Then send the records with status "notSent" again; the others were already sent`,
     );
+  });
+
+  it("keeps a batch unknown when the client's refusal follows an attempt that may have been carried out", async () => {
+    // A resend refused with 606 says nothing about the first attempt, which may have been stored.
+    const refusal = new MarketoApiError({
+      operation: "addCustomActivities",
+      recordCount: 1,
+      attempts: 2,
+      errors: [{ code: "606", message: "Max rate limit '100' exceeded with in '20' secs" }],
+      httpStatus: 200,
+      retryable: true,
+      afterAmbiguousAttempt: true,
+    });
+    const { client } = fakeClient((batch, call) => {
+      if (call === 2) throw refusal;
+      return added(batch);
+    });
+    const result = await new ActivityClient(client, { batchSize: 1 }).send(scoreChanged, records(3));
+    expect(result.results.map((r) => r.status)).toStrictEqual(["added", "unknown", "notSent"]);
+    expect(result.error?.outcome).toBe("unknown");
+    expect(result.error?.cause).toBe(refusal);
   });
 
   it("rejects without sending when the list call fails, and lists again on the next send", async () => {
@@ -127,6 +149,42 @@ describe("answers the client cannot match or judge", () => {
     await expect(activities.send(scoreChanged, records(1))).rejects.toThrow("list failed");
     expect((await activities.send(scoreChanged, records(1))).added).toBe(1);
     expect(lists).toBe(2);
+  });
+});
+
+describe('results without an id or marketoGUID (swagger: id "may not be present"; wire.ts reads null as absent)', () => {
+  it("reports status added with id or marketoGUID null or missing as added, and sends nothing again", async () => {
+    // GIVEN Marketo answers a batch of four with ids null, missing, present, and no GUID at all
+    const { client, stub } = setup();
+    stub.reply(
+      "listCustomActivityTypes",
+      ok([activityType("scoreChanged", { id: 100002, status: "approved" })]),
+    );
+    stub.reply(
+      "addCustomActivities",
+      ok([
+        { id: null, marketoGUID: "g1", status: "added", errors: null },
+        { marketoGUID: "g2", status: "added" },
+        { id: 3, marketoGUID: "g3", status: "added" },
+        { id: null, marketoGUID: null, status: "added" },
+      ]),
+    );
+
+    // WHEN four records are sent
+    const result = await new ActivityClient(client).send(scoreChanged, records(4));
+
+    // THEN all four are added, with whatever ids Marketo gave, and there was one add call
+    expect(result.results).toStrictEqual([
+      { index: 0, status: "added", marketoGUID: "g1" },
+      { index: 1, status: "added", marketoGUID: "g2" },
+      { index: 2, status: "added", id: 3, marketoGUID: "g3" },
+      { index: 3, status: "added" },
+    ]);
+    expect([result.added, result.unknown, result.notSent, result.error]).toStrictEqual([4, 0, 0, undefined]);
+    expect(stub.rest().map((r) => r.operation)).toStrictEqual([
+      "listCustomActivityTypes",
+      "addCustomActivities",
+    ]);
   });
 });
 
