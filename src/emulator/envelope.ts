@@ -18,15 +18,25 @@ export interface EnvelopeConfig {
   readonly limits: ResolvedLimits;
 }
 
+/** A `warnings[]` item: the swagger's `Warning`, whose `code` is an integer (docs/marketo-api.md 6.9). */
+export interface Warning {
+  readonly code: number;
+  readonly message: string;
+}
+
+/** What an operation answers on success: its `result`, and warnings if it has any. */
+export interface Answer {
+  readonly result: unknown[];
+  readonly warnings?: readonly Warning[];
+}
+
 export class Envelope {
   constructor(private readonly config: EnvelopeConfig) {}
 
-  success(result: unknown[]): Reply {
+  success({ result, warnings = [] }: Answer): Reply {
     const body: Record<string, unknown> = { requestId: this.requestId(), result, success: true };
-    if (this.config.emptyErrorsAndWarnings) {
-      body["errors"] = [];
-      body["warnings"] = [];
-    }
+    if (this.config.emptyErrorsAndWarnings) body["errors"] = [];
+    if (this.config.emptyErrorsAndWarnings || warnings.length > 0) body["warnings"] = warnings;
     return json(200, body);
   }
 

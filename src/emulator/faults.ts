@@ -1,19 +1,22 @@
 /**
  * Fault injection: scripted faults answer chosen calls of an operation (as octokit's test harness
- * scripts responses); random faults are drawn from a seeded generator, so a seed replays exactly.
+ * scripts responses), either a run of calls or every call within a stretch of the emulator's clock;
+ * random faults are drawn from a seeded generator, so a seed replays exactly.
  */
 import type { Operation } from "../marketo/endpoints.js";
 import {
   DEFAULT_RANDOM_FAULT_KINDS,
+  type FaultPeriod,
   type FaultResponse,
   type FaultSpec,
   type RandomFaults,
 } from "./options.js";
 
+/** A scripted fault: calls numbered `from` up to `until`, or calls arriving within `during`. */
 interface ScheduledFault {
   readonly operation: Operation | "*";
-  readonly from: number;
-  readonly until: number;
+  readonly calls?: { readonly from: number; readonly until: number };
+  readonly during?: FaultPeriod;
   readonly respond: FaultResponse;
 }
 
@@ -56,23 +59,49 @@ export class FaultPlan {
     for (const fault of faults) this.add(fault);
   }
 
-  /** Schedules a fault; without `nth` it applies from the next call of its operation. */
+  /** Schedules a fault; without `nth` or `during` it applies from the next call of its operation. */
   add(fault: FaultSpec): void {
+    if (fault.during !== undefined) {
+      const { fromMs, untilMs } = fault.during;
+      if (fault.nth !== undefined || fault.times !== undefined)
+        throw new RangeError(
+          "fault.during cannot be combined with nth or times: it applies to every call within the period",
+        );
+      if (!Number.isFinite(fromMs) || !Number.isFinite(untilMs) || untilMs <= fromMs)
+        throw new RangeError(
+          "fault.during needs finite fromMs and untilMs (epoch ms of the emulator's clock) with untilMs after fromMs",
+        );
+      this.scheduled.push({
+        operation: fault.operation,
+        during: { fromMs, untilMs },
+        respond: fault.respond,
+      });
+      return;
+    }
     const times = fault.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new RangeError("fault.times must be a positive integer");
     if (fault.nth !== undefined && (!Number.isInteger(fault.nth) || fault.nth < 1))
       throw new RangeError("fault.nth must be a positive integer (1 is the first call)");
     const from = fault.nth ?? (this.calls.get(fault.operation) ?? 0) + 1;
-    this.scheduled.push({ operation: fault.operation, from, until: from + times, respond: fault.respond });
+    this.scheduled.push({
+      operation: fault.operation,
+      calls: { from, until: from + times },
+      respond: fault.respond,
+    });
   }
 
-  /** Counts a call of `operation` and returns the fault to apply to it, if any. */
-  next(operation: Operation): { respond: FaultResponse; source: "scripted" | "random" } | undefined {
+  /** Counts a call of `operation` arriving at `at` (epoch ms) and returns the fault to apply to it, if any. */
+  next(
+    operation: Operation,
+    at: number,
+  ): { respond: FaultResponse; source: "scripted" | "random" } | undefined {
     const count = this.bump(operation);
     const countAll = this.bump("*");
     const scripted = this.scheduled.find((fault) => {
-      const n = fault.operation === "*" ? countAll : fault.operation === operation ? count : -1;
-      return n >= fault.from && n < fault.until;
+      if (fault.operation !== "*" && fault.operation !== operation) return false;
+      if (fault.during !== undefined) return at >= fault.during.fromMs && at < fault.during.untilMs;
+      const n = fault.operation === "*" ? countAll : count;
+      return fault.calls !== undefined && n >= fault.calls.from && n < fault.calls.until;
     });
     if (scripted !== undefined) return { respond: scripted.respond, source: "scripted" };
     if (this.random === undefined || this.randomFaults === undefined) return undefined;

@@ -18,6 +18,7 @@ export {
   type EmulatorLimits,
   type EmulatorOptions,
   type EmulatorSeed,
+  type FaultPeriod,
   type FaultResponse,
   type FaultSpec,
   type MarketoCode,

@@ -4,14 +4,13 @@
  * 7.2). Every operation returns the wire `result` array or throws an `ApiFailure`; edits work on a
  * copy, so a failed call changes nothing.
  */
+import { messageForCode } from "../marketo/codes.js";
 import {
   attributeRequestSchema,
   type CustomActivityTypeRequest,
   customActivityTypeRequestSchema,
-  type WireActivityType,
-  type WireCustomActivityResult,
-  type WireCustomActivityType,
 } from "../marketo/wire.js";
+import type { Answer } from "./envelope.js";
 import { ApiFailure } from "./failure.js";
 import {
   draftOrLive,
@@ -25,7 +24,15 @@ import type { ResolvedBehaviour, ResolvedLimits, StandardActivityType } from "./
 import { parseWith } from "./parse.js";
 import { RecordIntake } from "./records.js";
 import { Refusals } from "./refusals.js";
-import { renderActivityType, renderStandardType, renderType } from "./render.js";
+import {
+  type RenderedActivityType,
+  type RenderedRecordResult,
+  type RenderedType,
+  renderActivityType,
+  renderStandardType,
+  renderType,
+  TYPE_DESCRIPTION,
+} from "./render.js";
 import { Rules } from "./rules.js";
 
 export interface EmulatedInstanceConfig {
@@ -57,28 +64,36 @@ export class EmulatedInstance {
 
   // ---- reads ----
 
-  /** A. GET activities/types.json: standard types, then approved custom types (live version). */
-  listActivityTypes(): WireActivityType[] {
+  /** A. GET activities/types.json: standard types, then approved custom types (live version); `listOrder`. */
+  listActivityTypes(): RenderedActivityType[] {
     const custom = this.data.types
       .filter((type) => !type.deleted)
       .sort((x, y) => x.id - y.id)
       .flatMap((type) =>
         type.live === undefined ? [] : [renderActivityType(type, type.live, this.behaviour)],
       );
-    return [...this.config.standardActivityTypes.map(renderStandardType), ...custom];
+    const standard = this.config.standardActivityTypes.map((type) =>
+      renderStandardType(type, this.behaviour),
+    );
+    return this.ordered([...standard, ...custom]);
   }
 
-  /** B. GET activities/external/types.json */
-  list(): WireCustomActivityType[] {
-    const { listIncludesDeleted, listIncludesDrafts, listIncludesAttributes } = this.behaviour;
-    return this.data.types
+  /** B. GET activities/external/types.json; `listOrder`, and `emptyList` when nothing is listed. */
+  list(): Answer {
+    const { listIncludesDeleted, listIncludesDrafts, listIncludesAttributes, emptyList } = this.behaviour;
+    const listed = this.data.types
       .filter((type) => (type.deleted ? listIncludesDeleted : type.live !== undefined || listIncludesDrafts))
       .sort((x, y) => x.id - y.id)
-      .map((type) => renderType(type, liveOrDraft(type), listIncludesAttributes, this.behaviour));
+      .map((type) =>
+        renderType(type, liveOrDraft(type), this.behaviour, { attributes: listIncludesAttributes }),
+      );
+    if (listed.length > 0 || emptyList === "result") return { result: this.ordered(listed) };
+    if (emptyList === "702") throw new ApiFailure("702", messageForCode("702"));
+    return { result: [], warnings: [{ code: 702, message: messageForCode("702") }] };
   }
 
   /** C. GET activities/external/type/{apiName}/describe.json[?draft=true] */
-  describe(apiName: string, draft: boolean): WireCustomActivityType[] {
+  describe(apiName: string, draft: boolean): RenderedType[] {
     const type = this.find(apiName);
     const wanted = draft ? type.draft : type.live;
     if (wanted !== undefined) return [this.render(type, wanted)];
@@ -91,7 +106,7 @@ export class EmulatedInstance {
   // ---- type metadata writes ----
 
   /** D. POST activities/external/type.json: a new type whose only version is a draft. */
-  create(body: unknown): WireCustomActivityType[] {
+  create(body: unknown): RenderedType[] {
     const request = parseWith(customActivityTypeRequestSchema, body, this.refuse);
     const apiName = this.rules.required(request.apiName, "apiName");
     const name = this.rules.required(request.name, "name");
@@ -104,9 +119,16 @@ export class EmulatedInstance {
       );
     this.rules.checkApiName(apiName, "apiName");
     this.rules.checkDisplayName(name, "name");
-    const primary = this.rules.newAttribute(request.primaryAttribute, "primaryAttribute", true, undefined);
+    const nulled = new Set<string>();
+    const primary = this.rules.newAttribute(
+      request.primaryAttribute,
+      "primaryAttribute",
+      true,
+      undefined,
+      nulled,
+    );
     const version: VersionState = { name, triggerName, filterName, attributes: [primary] };
-    if (request.description !== undefined) version.description = request.description;
+    this.rules.writeDescription(version, request.description, nulled, TYPE_DESCRIPTION);
 
     const reusable = this.behaviour.deletedApiNameReusable;
     const existing = this.data.types.find((type) => type.apiName === apiName && (!type.deleted || !reusable));
@@ -131,23 +153,20 @@ export class EmulatedInstance {
       records: [],
     };
     this.data.types.push(type);
-    const rendered = this.render(type, version);
-    if (this.behaviour.createResponseOmitsIds) {
-      delete rendered.id;
-      delete rendered.createdAt;
-      delete rendered.updatedAt;
-    }
-    return [rendered];
+    const ids = !this.behaviour.createResponseOmitsIds;
+    return [renderType(type, version, this.behaviour, { ids, nulledDescriptions: nulled })];
   }
 
   /** E. POST activities/external/type/{apiName}.json: partial update of the draft. */
-  update(apiName: string, body: unknown): WireCustomActivityType[] {
+  update(apiName: string, body: unknown): RenderedType[] {
     const type = this.find(apiName);
     const request: CustomActivityTypeRequest = parseWith(customActivityTypeRequestSchema, body, this.refuse);
     if (request.apiName !== undefined && request.apiName !== apiName)
       throw this.refuse.apiNameChange(apiName);
+    if (request.primaryAttribute !== undefined)
+      this.rules.checkAttributeNamed(request.primaryAttribute, "primaryAttribute");
     const rules = this.rules;
-    return this.edit(type, (draft) => {
+    return this.edit(type, (draft, nulled) => {
       if (request.name !== undefined) {
         rules.checkDisplayName(rules.required(request.name, "name"), "name");
         rules.checkUnchangedWhileInUse(type, "name", draft.name !== request.name);
@@ -160,17 +179,17 @@ export class EmulatedInstance {
         rules.checkUnchangedWhileInUse(type, field, draft[field] !== value);
         draft[field] = value;
       }
-      if (request.description !== undefined) {
-        rules.checkUnchangedWhileInUse(type, "description", draft.description !== request.description);
-        draft.description = request.description;
-      }
-      if (request.primaryAttribute !== undefined) this.setPrimary(type, draft, request.primaryAttribute);
+      const description = draft.description;
+      rules.writeDescription(draft, request.description, nulled, TYPE_DESCRIPTION);
+      rules.checkUnchangedWhileInUse(type, "description", draft.description !== description);
+      if (request.primaryAttribute !== undefined)
+        this.setPrimary(type, draft, request.primaryAttribute, nulled);
       rules.checkNamesUnique(type, draft);
     });
   }
 
   /** F. POST .../approve.json: the draft replaces the live version. */
-  approve(apiName: string): WireCustomActivityType[] {
+  approve(apiName: string): RenderedType[] {
     const type = this.find(apiName);
     const draft = type.draft;
     if (draft === undefined) throw this.refuse.approveWithoutDraft(apiName);
@@ -182,7 +201,7 @@ export class EmulatedInstance {
   }
 
   /** G. POST .../discardDraft.json */
-  discardDraft(apiName: string): WireCustomActivityType[] {
+  discardDraft(apiName: string): RenderedType[] {
     const type = this.find(apiName);
     if (type.draft === undefined) throw this.refuse.discardWithoutDraft(apiName);
     if (type.live === undefined) {
@@ -197,7 +216,7 @@ export class EmulatedInstance {
   }
 
   /** H. POST .../delete.json: a soft delete (status `deleted`). */
-  delete(apiName: string): WireCustomActivityType[] {
+  delete(apiName: string): RenderedType[] {
     const type = this.find(apiName);
     if (type.inUse) throw this.refuse.deleteInUse(apiName);
     type.deleted = true;
@@ -208,16 +227,16 @@ export class EmulatedInstance {
   // ---- attribute writes (always to the draft) ----
 
   /** I. POST .../attributes/create.json */
-  createAttributes(apiName: string, body: unknown): WireCustomActivityType[] {
+  createAttributes(apiName: string, body: unknown): RenderedType[] {
     const type = this.find(apiName);
     const attributes = this.rules.attributeList(body);
     const rules = this.rules;
-    return this.edit(type, (draft) => {
+    return this.edit(type, (draft, nulled) => {
       attributes.forEach((attribute, index) => {
         if (draft.attributes.some((a) => a.apiName === attribute.apiName))
           throw this.refuse.duplicateAttribute(apiName, attribute.apiName);
         const isPrimary = attribute.isPrimary === true;
-        const created = rules.newAttribute(attribute, `attributes[${index}]`, isPrimary, type);
+        const created = rules.newAttribute(attribute, `attributes[${index}]`, isPrimary, type, nulled);
         if (created.isPrimary) {
           const current = draft.attributes.find((a) => a.isPrimary);
           if (current !== undefined)
@@ -231,18 +250,21 @@ export class EmulatedInstance {
   }
 
   /** J. POST .../attributes/update.json: apiName is the key and cannot change. */
-  updateAttributes(apiName: string, body: unknown): WireCustomActivityType[] {
+  updateAttributes(apiName: string, body: unknown): RenderedType[] {
     const type = this.find(apiName);
     const changes = this.rules.attributeList(body);
     const rules = this.rules;
-    return this.edit(type, (draft) => {
+    changes.forEach((change, index) => {
+      rules.checkAttributeNamed(change, `attributes[${index}]`);
+    });
+    return this.edit(type, (draft, nulled) => {
       changes.forEach((change, index) => {
         const attribute = draft.attributes.find((a) => a.apiName === change.apiName);
         if (attribute === undefined) throw this.refuse.unknownAttribute(apiName, change.apiName);
         const before = { ...attribute };
         if (change.name !== undefined)
           attribute.name = rules.required(change.name, `attributes[${index}].name`);
-        if (change.description !== undefined) attribute.description = change.description;
+        rules.writeDescription(attribute, change.description, nulled, attribute.apiName);
         if (change.dataType !== undefined && change.dataType !== attribute.dataType) {
           rules.checkDataTypeChange(type, attribute.apiName, change.dataType);
           attribute.dataType = change.dataType;
@@ -270,7 +292,7 @@ export class EmulatedInstance {
   }
 
   /** K. POST .../attributes/delete.json: body `{attributes:[{apiName}]}`. */
-  deleteAttributes(apiName: string, body: unknown): WireCustomActivityType[] {
+  deleteAttributes(apiName: string, body: unknown): RenderedType[] {
     const type = this.find(apiName);
     const attributes = this.rules.attributeList(body);
     return this.edit(type, (draft) => {
@@ -287,7 +309,7 @@ export class EmulatedInstance {
   // ---- records ----
 
   /** L. POST activities/external.json: per-record results in input order. */
-  addActivities(body: unknown): WireCustomActivityResult[] {
+  addActivities(body: unknown): RenderedRecordResult[] {
     return this.records.add(body);
   }
 
@@ -311,10 +333,14 @@ export class EmulatedInstance {
     return isoSeconds(this.config.now());
   }
 
-  /** Copies live into a draft if there is none, mutates the copy, checks it, then stores it. */
-  private edit(type: TypeState, mutate: (draft: VersionState) => void): WireCustomActivityType[] {
+  /**
+   * Copies live into a draft if there is none, mutates the copy, checks it, then stores it. `mutate`
+   * adds to `nulled` the descriptions it cleared under `emptyDescription: "null"`.
+   */
+  private edit(type: TypeState, mutate: (draft: VersionState, nulled: Set<string>) => void): RenderedType[] {
     const draft = structuredClone(draftOrLive(type));
-    mutate(draft);
+    const nulled = new Set<string>();
+    mutate(draft, nulled);
     const secondaries = draft.attributes.filter((a) => !a.isPrimary).length;
     const max = this.config.limits.maxAttributes;
     if (secondaries > max)
@@ -324,11 +350,11 @@ export class EmulatedInstance {
       );
     type.draft = draft;
     type.updatedAt = this.stamp();
-    return [this.render(type, draft)];
+    return [renderType(type, draft, this.behaviour, { nulledDescriptions: nulled })];
   }
 
   /** Update's `primaryAttribute`: edits the current primary, or sets one when there is none. */
-  private setPrimary(type: TypeState, draft: VersionState, input: unknown): void {
+  private setPrimary(type: TypeState, draft: VersionState, input: unknown, nulled: Set<string>): void {
     const rules = this.rules;
     const change = parseWith(attributeRequestSchema, input, this.refuse, "primaryAttribute");
     const current = draft.attributes.find((a) => a.isPrimary);
@@ -336,7 +362,7 @@ export class EmulatedInstance {
       throw this.refuse.secondPrimary(type.apiName, current.apiName, change.apiName);
     const target = current ?? draft.attributes.find((a) => a.apiName === change.apiName);
     if (target === undefined) {
-      const created = rules.newAttribute(change, "primaryAttribute", true, type);
+      const created = rules.newAttribute(change, "primaryAttribute", true, type, nulled);
       rules.checkPrimaryChange(type, created.apiName);
       rules.checkUnchangedWhileInUse(type, "primaryAttribute", true);
       draft.attributes.push(created);
@@ -344,7 +370,7 @@ export class EmulatedInstance {
     }
     const before = { ...target };
     if (change.name !== undefined) target.name = rules.required(change.name, "primaryAttribute.name");
-    if (change.description !== undefined) target.description = change.description;
+    rules.writeDescription(target, change.description, nulled, target.apiName);
     if (change.dataType !== undefined && change.dataType !== target.dataType) {
       rules.checkDataTypeChange(type, target.apiName, change.dataType);
       target.dataType = change.dataType;
@@ -363,8 +389,13 @@ export class EmulatedInstance {
   }
 
   /** A type with one of its versions, attributes included. */
-  private render(type: TypeState, version: VersionState): WireCustomActivityType {
-    return renderType(type, version, true, this.behaviour);
+  private render(type: TypeState, version: VersionState): RenderedType {
+    return renderType(type, version, this.behaviour);
+  }
+
+  /** The order of list entries (`listOrder`): the lists are built in ascending id order. */
+  private ordered<T>(entries: T[]): T[] {
+    return this.behaviour.listOrder === "reverse" ? entries.reverse() : entries;
   }
 
   /** The type as the write left it, or `[]` for the operations in `emptyResultOn`. */
@@ -372,7 +403,7 @@ export class EmulatedInstance {
     operation: EmptiableOperation,
     type: TypeState,
     version: VersionState,
-  ): WireCustomActivityType[] {
+  ): RenderedType[] {
     return this.behaviour.emptyResultOn.includes(operation) ? [] : [this.render(type, version)];
   }
 }

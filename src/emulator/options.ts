@@ -107,7 +107,16 @@ export type FaultResponse =
   /** Processes the request (state changes happen) and then destroys the connection without a response. */
   | { readonly drop: "after" };
 
-/** A scripted fault: respond to some calls of one operation with `respond`. */
+/** A stretch of the emulator's clock (`now`), in epoch milliseconds: from `fromMs` up to, not including, `untilMs`. */
+export interface FaultPeriod {
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+/**
+ * A scripted fault: respond to some calls of one operation with `respond`. Either a run of calls
+ * (`nth`, `times`) or a stretch of time (`during`), not both.
+ */
 export interface FaultSpec {
   /** The operation, as in `OPERATIONS`; `"*"` matches every call (counted over all operations). */
   readonly operation: Operation | "*";
@@ -118,6 +127,11 @@ export interface FaultSpec {
   readonly nth?: number;
   /** How many consecutive calls it applies to. Default 1. */
   readonly times?: number;
+  /**
+   * Every call of the operation that arrives within this period (by the emulator's clock) gets the
+   * fault, however many there are: "every call answered 606 for 25 s" on a virtual clock.
+   */
+  readonly during?: FaultPeriod;
   readonly respond: FaultResponse;
 }
 
@@ -149,6 +163,39 @@ export interface EmulatorBehaviour {
   readonly discardDraftOnDraftOnly?: "error" | "deleteType";
   /** `attributes` in a create body: `ignore` (as Marketo ignores unknown JSON keys) or `reject`. Default ignore. */
   readonly attributesOnCreate?: "ignore" | "reject";
+  /**
+   * What is sent for a field the emulator has no value for (a type's or an attribute's
+   * `description`, `attributes` with `omitEmptyAttributes`, `id`/`createdAt`/`updatedAt` with
+   * `createResponseOmitsIds`, a record's `id` with `omitActivityRecordId`, ...): `omit` leaves the key
+   * out, `null` sends it as `null`. Default omit (the docs' examples).
+   */
+  readonly absentFields?: "omit" | "null";
+  /**
+   * A write with `description: ""` (type or attribute, create or update): `store` keeps "" and
+   * answers "", `null` keeps no description and answers `null`, `omit` keeps none and leaves the key
+   * out, `ignore` keeps the description the type or attribute had. Default store.
+   */
+  readonly emptyDescription?: "store" | "null" | "omit" | "ignore";
+  /**
+   * An attribute object without `name` in attributes/update (and as the `primaryAttribute` of a type
+   * update) is refused with `missingFieldCode`, as the swagger marks `name` required on every
+   * attribute object. Default true. Attribute create always requires it; attributes/delete never does.
+   */
+  readonly attributeNameRequired?: boolean;
+  /**
+   * GET external/types.json with nothing to list: `result` answers `result: []`; `702` answers
+   * `success: false` with 702 No data found; `warning` answers `result: []` with a 702 warning.
+   * Default result.
+   */
+  readonly emptyList?: "result" | "702" | "warning";
+  /** Order of the entries of both lists: `id` ascending, `reverse` descending. Default id. */
+  readonly listOrder?: "id" | "reverse";
+  /**
+   * The rule for a type's display `name`: `unicode` takes letters and digits of any script
+   * (`DISPLAY_NAME_PATTERN`), `ascii` only A-Z and 0-9 (`ASCII_DISPLAY_NAME_PATTERN`); spaces and
+   * underscores both. A name outside it gets `invalidValueCode`; the seed follows it too. Default unicode.
+   */
+  readonly displayNames?: "unicode" | "ascii";
   /** Changing an attribute's dataType when the live version has it. Default allow. */
   readonly dataTypeChangeAfterApproval?: "allow" | "reject";
   /**
@@ -286,6 +333,12 @@ export const DEFAULT_BEHAVIOUR: ResolvedBehaviour = {
   dataTypeChangeAfterApproval: "allow",
   primaryChangeAfterApproval: "reject",
   primaryDataTypes: DATA_TYPES,
+  absentFields: "omit",
+  emptyDescription: "store",
+  attributeNameRequired: true,
+  emptyList: "result",
+  listOrder: "id",
+  displayNames: "unicode",
   primaryInAttributesList: false,
   omitEmptyAttributes: true,
   deletedApiNameReusable: true,

@@ -2,11 +2,7 @@
  * Record intake: Add Custom Activities (docs/marketo-api.md 4.2), which checks each record on its own
  * and answers per record in input order, adding the ones that pass to their type.
  */
-import {
-  customActivityInputSchema,
-  customActivityRequestSchema,
-  type WireCustomActivityResult,
-} from "../marketo/wire.js";
+import { customActivityInputSchema, customActivityRequestSchema } from "../marketo/wire.js";
 import { MAX_ACTIVITIES_PER_CALL, MAX_ATTRIBUTE_VALUES_BYTES } from "../schema/index.js";
 import { isIsoDateTime, valueFits } from "../schema/values.js";
 import { ApiFailure } from "./failure.js";
@@ -14,6 +10,7 @@ import { type ActivityRecord, type InstanceData, isoSeconds, type TypeState } fr
 import type { ResolvedBehaviour } from "./options.js";
 import { parseWith } from "./parse.js";
 import type { Refusals } from "./refusals.js";
+import { type RenderedRecordResult, renderRecordResult } from "./render.js";
 import { showValue } from "./values.js";
 
 const REQUIRED_KEYS = ["leadId", "activityDate", "activityTypeId", "primaryAttributeValue", "attributes"];
@@ -32,21 +29,22 @@ export class RecordIntake {
   ) {}
 
   /** L. POST activities/external.json: per-record results in input order. */
-  add(body: unknown): WireCustomActivityResult[] {
+  add(body: unknown): RenderedRecordResult[] {
     const request = parseWith(customActivityRequestSchema, body, this.refuse);
     if (request.input.length === 0) throw this.refuse.blank("input");
     if (request.input.length > MAX_ACTIVITIES_PER_CALL)
       throw this.refuse.tooManyRecords(request.input.length, MAX_ACTIVITIES_PER_CALL);
-    return request.input.map((item): WireCustomActivityResult => {
+    const { behaviour } = this.config;
+    return request.input.map((item) => {
       try {
         const { type, record } = this.check(item);
         type.records.push(record);
-        return this.config.behaviour.omitActivityRecordId
-          ? { marketoGUID: record.marketoGUID, status: "added" }
-          : { id: record.id, marketoGUID: record.marketoGUID, status: "added" };
+        const id = behaviour.omitActivityRecordId ? undefined : record.id;
+        return renderRecordResult({ status: "added", id, marketoGUID: record.marketoGUID }, behaviour);
       } catch (error) {
         if (!(error instanceof ApiFailure)) throw error;
-        return { status: "skipped", errors: [{ code: error.code, message: error.message }] };
+        const errors = [{ code: error.code, message: error.message }];
+        return renderRecordResult({ status: "skipped", errors }, behaviour);
       }
     });
   }

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import { messageForCode } from "../marketo/codes.js";
 import { hasBody, IDENTITY, matchRoute, type Operation, type RestOperation } from "../marketo/endpoints.js";
-import type { Envelope } from "./envelope.js";
+import type { Answer, Envelope } from "./envelope.js";
 import { ApiFailure } from "./failure.js";
 import { addFormFields, json, type Reply } from "./http.js";
 import type { EmulatedInstance } from "./instance.js";
@@ -79,7 +79,7 @@ interface Call {
 }
 
 const HANDLERS: {
-  readonly [operation in RestOperation]: (instance: EmulatedInstance, call: Call) => unknown[];
+  readonly [operation in RestOperation]: (instance: EmulatedInstance, call: Call) => unknown[] | Answer;
 } = {
   listActivityTypes: (instance) => instance.listActivityTypes(),
   listCustomActivityTypes: (instance) => instance.list(),
@@ -99,11 +99,12 @@ const HANDLERS: {
   addCustomActivities: (instance, { body }) => instance.addActivities(body),
 };
 
-/** Runs a REST operation on the instance and returns its `result`, or throws its `ApiFailure`. */
-export function runOperation(instance: EmulatedInstance, request: RestRequest): unknown[] {
+/** Runs a REST operation on the instance and returns its answer, or throws its `ApiFailure`. */
+export function runOperation(instance: EmulatedInstance, request: RestRequest): Answer {
   const { operation, apiName, params } = request;
   const body = parseBody(operation, request.method, request.contentType, request.body);
-  return HANDLERS[operation](instance, { apiName: apiName ?? "", body, params });
+  const answer = HANDLERS[operation](instance, { apiName: apiName ?? "", body, params });
+  return Array.isArray(answer) ? { result: answer } : answer;
 }
 
 /** 612 for a body that is not JSON by its content type, 609 for JSON that does not parse. */

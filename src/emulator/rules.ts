@@ -5,6 +5,7 @@
 import { attributeRequestSchema, attributesRequestSchema } from "../marketo/wire.js";
 import {
   API_NAME_PATTERN,
+  ASCII_DISPLAY_NAME_PATTERN,
   type AttributeDataType,
   DISPLAY_NAME_PATTERN,
   MAX_API_NAME_LENGTH,
@@ -40,12 +41,51 @@ export class Rules {
       );
   }
 
-  /** Letters, digits, spaces and underscores, at least one letter (docs/marketo-api.md 5.1). */
+  /** Letters, digits, spaces and underscores, at least one letter (docs/marketo-api.md 5.1; `displayNames`). */
   checkDisplayName(value: string, field: string): void {
-    if (!DISPLAY_NAME_PATTERN.test(value))
+    const rule = displayNameRule(this.behaviour.displayNames);
+    if (!rule.pattern.test(value))
       throw this.refuse.invalid(
-        `${field} '${value}' must contain only letters, digits, spaces and underscores, with at least one letter`,
+        `${field} '${value}' must contain only ${rule.allowed}, with at least one letter`,
       );
+  }
+
+  /** `attributeNameRequired`: an attribute object of an update names itself (the swagger's `required`). */
+  checkAttributeNamed(attribute: unknown, where: string): void {
+    if (!this.behaviour.attributeNameRequired) return;
+    const name = isObject(attribute) ? attribute["name"] : undefined;
+    if (name === undefined || name === null) throw this.refuse.blank(`${where}.name`);
+  }
+
+  /**
+   * Writes a `description` the request sent (none: nothing to do) under `emptyDescription`; adds `key`
+   * to `nulled` when the answer must show the cleared description as `null`.
+   */
+  writeDescription(
+    target: { description?: string | undefined },
+    value: string | undefined,
+    nulled: Set<string>,
+    key: string,
+  ): void {
+    if (value === undefined) return;
+    if (value !== "") {
+      target.description = value;
+      return;
+    }
+    switch (this.behaviour.emptyDescription) {
+      case "store":
+        target.description = "";
+        return;
+      case "ignore":
+        return;
+      case "null":
+        nulled.add(key);
+        delete target.description;
+        return;
+      case "omit":
+        delete target.description;
+        return;
+    }
   }
 
   /** The `attributes` of an attribute request: not empty, no apiName twice. */
@@ -69,6 +109,7 @@ export class Rules {
     where: string,
     isPrimary: boolean,
     type: TypeState | undefined,
+    nulled: Set<string>,
   ): AttributeState {
     const attribute = parseWith(attributeRequestSchema, input, this.refuse, where);
     this.checkApiName(attribute.apiName, `${where}.apiName`);
@@ -82,7 +123,7 @@ export class Rules {
     if (isPrimary) this.checkPrimaryDataType(dataType);
     if (type !== undefined) this.checkDataTypeChange(type, attribute.apiName, dataType);
     const created: AttributeState = { apiName: attribute.apiName, name, dataType, isPrimary };
-    if (attribute.description !== undefined) created.description = attribute.description;
+    this.writeDescription(created, attribute.description, nulled, attribute.apiName);
     return created;
   }
 
@@ -127,4 +168,18 @@ export class Rules {
     const livePrimary = type.live.attributes.find((a) => a.isPrimary)?.apiName;
     if (newPrimary !== livePrimary) throw this.refuse.primaryChange(type.apiName);
   }
+}
+
+/** The display-name rule of `behaviour.displayNames`, with its wording for a refusal. */
+export function displayNameRule(displayNames: ResolvedBehaviour["displayNames"]): {
+  readonly pattern: RegExp;
+  readonly allowed: string;
+} {
+  return displayNames === "ascii"
+    ? { pattern: ASCII_DISPLAY_NAME_PATTERN, allowed: "letters A-Z, digits 0-9, spaces and underscores" }
+    : { pattern: DISPLAY_NAME_PATTERN, allowed: "letters, digits, spaces and underscores" };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -1,11 +1,11 @@
 /**
  * Turns `options.seed` into the instance's initial state, checking it with the same naming rules
- * the API enforces, so a test cannot start from a state Marketo would never hold.
+ * the API enforces (the display-name rule of `behaviour.displayNames` included), so a test cannot
+ * start from a state Marketo would never hold.
  */
 import {
   API_NAME_PATTERN,
   DATA_TYPES,
-  DISPLAY_NAME_PATTERN,
   MAX_API_NAME_LENGTH,
   MarketoActivitiesError,
 } from "../schema/index.js";
@@ -22,11 +22,16 @@ import {
 } from "./model.js";
 import type {
   EmulatorSeed,
+  ResolvedBehaviour,
   ResolvedLimits,
   SeedActivityType,
   SeedAttribute,
   SeedVersion,
 } from "./options.js";
+import { displayNameRule } from "./rules.js";
+
+/** The display-name rule the seed is checked with. */
+type NameRule = ReturnType<typeof displayNameRule>;
 
 /** Raised when `options.seed` breaks a rule; names the type and the field. */
 export class EmulatorSeedError extends MarketoActivitiesError {
@@ -41,7 +46,9 @@ export function stateFromSeed(
   seed: EmulatorSeed | undefined,
   nowMs: number,
   limits: ResolvedLimits,
+  behaviour: Pick<ResolvedBehaviour, "displayNames">,
 ): InstanceData {
+  const nameRule = displayNameRule(behaviour.displayNames);
   const state = emptyInstanceData();
   const used = new Set<number>();
   for (const type of seed?.activityTypes ?? []) if (type.id !== undefined) used.add(type.id);
@@ -53,7 +60,7 @@ export function stateFromSeed(
       id = nextId++;
       used.add(id);
     }
-    state.types.push(seedType(input, id, nowMs, state));
+    state.types.push(seedType(input, id, nowMs, state, nameRule));
   }
   const ids = state.types.map((t) => t.id);
   if (new Set(ids).size !== ids.length) throw new EmulatorSeedError("two activity types have the same id");
@@ -83,7 +90,13 @@ export function stateFromSeed(
   return state;
 }
 
-function seedType(input: SeedActivityType, id: number, nowMs: number, state: InstanceData): TypeState {
+function seedType(
+  input: SeedActivityType,
+  id: number,
+  nowMs: number,
+  state: InstanceData,
+  nameRule: NameRule,
+): TypeState {
   const where = `activity type "${String(input.apiName)}"`;
   if (
     typeof input.apiName !== "string" ||
@@ -116,7 +129,7 @@ function seedType(input: SeedActivityType, id: number, nowMs: number, state: Ins
     deleted: status === "deleted",
     inUse: input.inUse === true,
     records: [],
-    ...seedVersions(input, status, where, flat),
+    ...seedVersions(input, status, where, flat, nameRule),
   };
   for (const record of input.records ?? []) {
     const recordId = state.nextRecordId++;
@@ -139,24 +152,35 @@ function seedVersions(
   status: NonNullable<SeedActivityType["status"]>,
   where: string,
   flat: () => SeedVersion,
+  nameRule: NameRule,
 ): TypeVersions {
   if (status === "draft") {
-    const draft = seedVersion(input.draft ?? flat(), `${where} draft`, false);
+    const draft = seedVersion(input.draft ?? flat(), `${where} draft`, false, nameRule);
     if (input.live !== undefined)
       throw new EmulatorSeedError(`${where}: status "draft" cannot have a live version`);
     return { draft };
   }
-  const live = seedVersion(input.live ?? flat(), `${where} live version`, true);
+  const live = seedVersion(input.live ?? flat(), `${where} live version`, true, nameRule);
   if (status === "approved with draft")
-    return { live, draft: seedVersion(input.draft ?? input.live ?? flat(), `${where} draft`, false) };
+    return {
+      live,
+      draft: seedVersion(input.draft ?? input.live ?? flat(), `${where} draft`, false, nameRule),
+    };
   if (input.draft !== undefined && status === "approved")
     throw new EmulatorSeedError(`${where}: status "approved" cannot have a draft; use "approved with draft"`);
   return { live };
 }
 
-function seedVersion(input: SeedVersion, where: string, needsPrimary: boolean): VersionState {
-  if (typeof input.name !== "string" || !DISPLAY_NAME_PATTERN.test(input.name))
-    throw new EmulatorSeedError(`${where}: name must be letters, digits, spaces and underscores`);
+function seedVersion(
+  input: SeedVersion,
+  where: string,
+  needsPrimary: boolean,
+  nameRule: NameRule,
+): VersionState {
+  if (typeof input.name !== "string" || !nameRule.pattern.test(input.name))
+    throw new EmulatorSeedError(
+      `${where}: name "${String(input.name)}" must be ${nameRule.allowed}, with at least one letter`,
+    );
   for (const field of ["triggerName", "filterName"] as const) {
     if (typeof input[field] !== "string" || input[field].trim() === "")
       throw new EmulatorSeedError(`${where}: ${field} is required`);

@@ -69,7 +69,7 @@ class EmulatorServer {
     this.clientId = options.clientId ?? DEFAULT_CLIENT_ID;
     this.clientSecret = options.clientSecret ?? DEFAULT_CLIENT_SECRET;
     const loaded = options.persistPath === undefined ? undefined : loadState(options.persistPath);
-    const data = loaded ?? stateFromSeed(options.seed, this.now(), limits);
+    const data = loaded ?? stateFromSeed(options.seed, this.now(), limits, behaviour);
     this.instance = new EmulatedInstance(data, {
       behaviour,
       limits,
@@ -206,7 +206,7 @@ class EmulatorServer {
       ...(apiName === undefined ? {} : { apiName }),
     };
 
-    const fault = this.faults.next(operation);
+    const fault = this.faults.next(operation, at);
     if (fault !== undefined && "drop" in fault.respond && fault.respond.drop === "before") {
       req.socket.destroy();
       this.log.dropped(seen, fault.source, "before");

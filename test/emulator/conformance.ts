@@ -19,6 +19,9 @@
  *      `status` always; `marketoGUID` when `status` is `added` (`id` may be absent after the
  *      Activity Service migration); `errors` when it is `skipped`.
  *   Every other `required` list is kept as the spec has it.
+ * - The swagger's types admit no `null`. An emulator whose options send absent fields as `null`
+ *   (`absentFields`, `emptyDescription`) is validated with those nulls left out (`withoutNulls` in
+ *   helpers.ts), as the client's wire schemas read them; everything else is validated as is.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RandomFaults } from "../../src/emulator/index.js";
+import { T0, virtualClock } from "../helpers/clock.js";
 import { codes, emulate, only, seededType, TYPE, typeBody } from "./helpers.js";
 
 const LIST = "/rest/v1/activities/external/types.json";
@@ -144,10 +145,69 @@ describe("emulator fault injection", () => {
     expect(codes(await api.get(LIST))).toStrictEqual(["604"]);
   });
 
+  it("answers every call within a period of the emulator's clock, however many, then behaves normally", async () => {
+    const clock = virtualClock();
+    const { api, emulator } = await emulate({
+      now: clock.now,
+      limits: { rateLimit: false },
+      faults: [
+        {
+          operation: "listCustomActivityTypes",
+          during: { fromMs: T0 + 5000, untilMs: T0 + 30_000 },
+          respond: { code: "606" },
+        },
+      ],
+    });
+    await api.token();
+    expect((await api.get(LIST)).body.success).toBe(true);
+    clock.advance(5000);
+    // GIVEN 25 s of refusals, WHEN a client calls 50 times in them THEN every call is refused
+    for (let i = 0; i < 50; i++) {
+      expect(codes(await api.get(LIST))).toStrictEqual(["606"]);
+      clock.advance(500);
+    }
+    expect(clock.now()).toBe(T0 + 30_000);
+    expect((await api.get(LIST)).body.success).toBe(true);
+    // Other operations are not affected, and the faulted calls are logged as scripted.
+    expect((await api.get("/rest/v1/activities/types.json")).body.success).toBe(true);
+    expect(emulator.requests.filter((r) => r.fault === "scripted")).toHaveLength(50);
+  });
+
+  it("adds a period fault at run time, for every operation with '*'", async () => {
+    const clock = virtualClock();
+    const { api, emulator } = await emulate({ now: clock.now });
+    await api.token();
+    emulator.addFault({
+      operation: "*",
+      during: { fromMs: T0, untilMs: T0 + 1000 },
+      respond: { code: "608" },
+    });
+    expect(codes(await api.get(LIST))).toStrictEqual(["608"]);
+    expect(codes(await api.post(`${TYPE}.json`, typeBody("fresh")))).toStrictEqual(["608"]);
+    clock.advance(1000);
+    expect(only(await api.post(`${TYPE}.json`, typeBody("fresh"))).status).toBe("draft");
+  });
+
   it("fails to start when a fault is malformed", async () => {
     await expect(
       emulate({ faults: [{ operation: "identity", nth: 0, respond: { code: "601" } }] }),
     ).rejects.toThrow(/nth must be a positive integer/);
     await expect(emulate({ randomFaults: { seed: 1, probability: 2 } })).rejects.toThrow(/probability/);
+    const period = { fromMs: T0, untilMs: T0 + 1000 };
+    await expect(
+      emulate({ faults: [{ operation: "identity", during: period, times: 3, respond: { code: "601" } }] }),
+    ).rejects.toThrow(/during cannot be combined with nth or times/);
+    await expect(
+      emulate({
+        faults: [{ operation: "identity", during: { fromMs: T0, untilMs: T0 }, respond: { code: "601" } }],
+      }),
+    ).rejects.toThrow(/untilMs after fromMs/);
+    await expect(
+      emulate({
+        faults: [
+          { operation: "identity", during: { fromMs: Number.NaN, untilMs: T0 }, respond: { code: "601" } },
+        ],
+      }),
+    ).rejects.toThrow(/finite fromMs and untilMs/);
   });
 });

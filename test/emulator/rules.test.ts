@@ -293,7 +293,7 @@ describe("emulator rules for activity types", () => {
   });
 
   it("allows a dataType change by default and fails when dataTypeChangeAfterApproval is reject", async () => {
-    const body = { attributes: [{ apiName: "minutesWatched", dataType: "string" }] };
+    const body = { attributes: [{ apiName: "minutesWatched", name: "Minutes Watched", dataType: "string" }] };
     const lenient = await emulate({ seed: { activityTypes: [seededType("webinar")] } });
     expect(
       only(await lenient.api.post(`${TYPE}/webinar/attributes/update.json`, body)).attributes[0].dataType,
@@ -309,7 +309,7 @@ describe("emulator rules for activity types", () => {
     await strict.api.post(`${TYPE}.json`, typeBody("fresh"));
     await strict.api.post(`${TYPE}/fresh/attributes/create.json`, { attributes: attributes(1) });
     const draftOnly = await strict.api.post(`${TYPE}/fresh/attributes/update.json`, {
-      attributes: [{ apiName: "field0", dataType: "integer" }],
+      attributes: [{ apiName: "field0", name: "Field 0", dataType: "integer" }],
     });
     expect(only(draftOnly).attributes[0].dataType).toBe("integer");
   });

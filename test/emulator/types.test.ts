@@ -122,15 +122,15 @@ describe("emulator activity type endpoints", () => {
   it("changes the primary attribute of a never-approved type by demoting it and then promoting another", async () => {
     const { api } = await emulate({ seed: { activityTypes: [seededType("webinar", { status: "draft" })] } });
     const promoteFirst = await api.post(`${TYPE}/webinar/attributes/update.json`, {
-      attributes: [{ apiName: "minutesWatched", isPrimary: true }],
+      attributes: [{ apiName: "minutesWatched", name: "Minutes Watched", isPrimary: true }],
     });
     expect(codes(promoteFirst)).toStrictEqual(["709"]);
 
     const swapped = only(
       await api.post(`${TYPE}/webinar/attributes/update.json`, {
         attributes: [
-          { apiName: "webinarName", isPrimary: false },
-          { apiName: "minutesWatched", isPrimary: true },
+          { apiName: "webinarName", name: "Webinar Name", isPrimary: false },
+          { apiName: "minutesWatched", name: "Minutes Watched", isPrimary: true },
         ],
       }),
     );
@@ -151,7 +151,7 @@ describe("emulator activity type endpoints", () => {
     const { api } = await emulate({ seed: { activityTypes: [seededType("webinar", { status: "draft" })] } });
     const demoted = only(
       await api.post(`${TYPE}/webinar/attributes/update.json`, {
-        attributes: [{ apiName: "webinarName", isPrimary: false }],
+        attributes: [{ apiName: "webinarName", name: "Webinar Name", isPrimary: false }],
       }),
     );
     expect(demoted).not.toHaveProperty("primaryAttribute");
