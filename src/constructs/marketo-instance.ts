@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import { Construct, type IConstruct } from "constructs";
 import { z } from "zod";
 import {
+  BUDGET_SHARE_VARIABLE_SUFFIX,
   buildManifest,
   DEFAULT_ENV_PREFIX,
   DEFAULT_MAX_ACTIVITY_TYPES,
@@ -13,6 +14,7 @@ import {
   manifestFileName,
   rule,
   serializeManifest,
+  TERRAFORM_DEFAULT_PARALLELISM,
   toIssues,
   type ValidationIssue,
 } from "../schema/index.js";
@@ -22,6 +24,7 @@ import {
   ERROR_ANNOTATION,
   type FoundCdk,
   type ISynthesisSession,
+  type TerraformResource,
   type TerraformStack,
 } from "./cdk.js";
 import { checkInstanceRules } from "./instance-rules.js";
@@ -34,6 +37,7 @@ import {
   mark,
   RETIRED_TYPE,
 } from "./private/markers.js";
+import { addProvisionerEnvironment } from "./resources.js";
 
 /** Which Terraform resource stands for each activity type. */
 export type ResourceKind = "null_resource" | "terraform_data";
@@ -89,6 +93,46 @@ export interface MarketoInstanceProps {
    * node_modules (fast, and never downloads)
    */
   readonly command?: string;
+
+  /**
+   * The share of the Marketo instance's API budget that `cdktf deploy` may use for this instance, all
+   * of its provisioners together: greater than 0 and at most 1.
+   *
+   * Marketo allows 100 calls per rolling 20 s and 10 concurrent requests per instance, shared by every
+   * integration on it; above them it answers 606 or 615. Terraform runs up to `terraformParallelism`
+   * provisioners at once, each a process with its own client, so synth divides this share among
+   * them: each provisioner gets `budgetShare / min(provisioners of this instance, terraformParallelism)`
+   * (rounded down to 4 decimals), in its environment as `<envPrefix>_BUDGET_SHARE`. With the defaults
+   * and 10 or more types, each provisioner keeps to 10 calls per 20 s, one at a time, and together they
+   * never exceed the instance's limits. Lower it to leave room for other integrations: 0.5 leaves them
+   * half. A client still waits out a busy instance (606, 615) for up to 2 minutes per call.
+   *
+   * @default 1 (the provisioners share the whole budget; one provisioner gets all of it and no variable is written)
+   */
+  readonly budgetShare?: number;
+
+  /**
+   * How many provisioners Terraform runs at once, for dividing `budgetShare`: the `-parallelism` of
+   * `terraform apply` (`cdktf deploy --terraform-parallelism`). Set it when you deploy with another
+   * value.
+   *
+   * @default 10 (Terraform's default)
+   */
+  readonly terraformParallelism?: number;
+}
+
+/**
+ * The share of the instance's budget each of `provisioners` processes gets when Terraform runs at most
+ * `parallelism` of them at once and together they may use `budgetShare`: rounded down to 4 decimals
+ * (so that the shares never add up to more), at least 0.0001.
+ */
+export function provisionerBudgetShare(
+  budgetShare: number,
+  provisioners: number,
+  parallelism: number,
+): number {
+  const atOnce = Math.max(1, Math.min(provisioners, parallelism));
+  return Math.max(0.0001, Math.floor((budgetShare / atOnce) * 10_000 + 1e-9) / 10_000);
 }
 
 const INSTANCE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -108,6 +152,37 @@ const instancePropsSchema = z.strictObject({
   command: z
     .string()
     .min(1, rule("command must not be empty", `leave it out to use "${DEFAULT_COMMAND}"`))
+    .optional(),
+  budgetShare: z
+    .number({
+      error: rule(
+        "budgetShare must be a number greater than 0 and at most 1",
+        "write the share of the instance's API budget cdktf deploy may use, e.g. 0.5 for half; leave it out for all of it",
+      ),
+    })
+    .gt(
+      0,
+      rule(
+        "budgetShare must be greater than 0",
+        "write the share of the instance's API budget cdktf deploy may use, e.g. 0.5 for half; leave it out for all of it",
+      ),
+    )
+    .lte(
+      1,
+      rule(
+        "budgetShare must be at most 1 (the whole budget of the instance)",
+        "write a fraction such as 0.5 for half; leave it out for all of it",
+      ),
+    )
+    .optional(),
+  terraformParallelism: z
+    .number({ error: rule("terraformParallelism must be a number", "write e.g. 10") })
+    .int(
+      rule("terraformParallelism must be a whole number", "write the -parallelism you deploy with, e.g. 10"),
+    )
+    .positive(
+      rule("terraformParallelism must be at least 1", "write the -parallelism you deploy with, e.g. 10"),
+    )
     .optional(),
 });
 
@@ -184,6 +259,10 @@ export class MarketoInstance extends Construct {
   public readonly command: string;
   /** The manifest's file name in the stack directory. */
   public readonly manifestFileName: string;
+  /** The share of the instance's API budget this instance's provisioners may use together. */
+  public readonly budgetShare: number;
+  /** How many provisioners Terraform runs at once, as this instance divides `budgetShare`. */
+  public readonly terraformParallelism: number;
 
   private readonly propIssues: ValidationIssue[];
   /** @internal The CDK (cdktf or cdktn) of the stack this instance is in. */
@@ -217,11 +296,20 @@ export class MarketoInstance extends Construct {
     this.resourceKind = settings?.resourceKind ?? this.contextResourceKind();
     this.command = settings?.command ?? this.contextString(COMMAND_CONTEXT_KEY) ?? DEFAULT_COMMAND;
     this.manifestFileName = manifestFileName(id);
+    this.budgetShare = settings?.budgetShare ?? 1;
+    this.terraformParallelism = settings?.terraformParallelism ?? TERRAFORM_DEFAULT_PARALLELISM;
 
     // Problems become error annotations at synth (through an aspect, so that types added after
     // this constructor count). `cdktf synth` prints each one as `ERROR [path]: ...` and exits 1,
     // without the stack trace a thrown validation error would print; `app.synth()` throws them.
-    cdk.module.Aspects.of(this).add({ visit: (node) => node === this && this.annotateProblems() });
+    // The same aspect gives each provisioner its share of the budget, once every type is known.
+    cdk.module.Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this) return;
+        this.annotateProblems();
+        this.shareBudget();
+      },
+    });
     installManifestWriter(stack);
   }
 
@@ -264,6 +352,37 @@ export class MarketoInstance extends Construct {
   /** Every problem of this instance and its types, one message per construct; empty when valid. */
   public validate(): string[] {
     return this.problems().map((p) => formatIssues(`${p.heading} (at ${p.construct.node.path})`, p.issues));
+  }
+
+  /**
+   * The share of the instance's budget each provisioner gets (`budgetShare` divided among the
+   * provisioners Terraform runs at once), as written to `<envPrefix>_BUDGET_SHARE` when below 1.
+   */
+  public get provisionerBudgetShare(): number {
+    return provisionerBudgetShare(
+      this.budgetShare,
+      this.provisionedResources().length,
+      this.terraformParallelism,
+    );
+  }
+
+  /** The resources of this instance's types and tombstones: each runs one provisioner. */
+  private provisionedResources(): TerraformResource[] {
+    return [...this.members(ACTIVITY_TYPE), ...this.members(RETIRED_TYPE)]
+      .map((member) => (member as { resource?: TerraformResource }).resource)
+      .filter((resource): resource is TerraformResource => resource !== undefined);
+  }
+
+  private budgetShared = false;
+
+  /** Writes each provisioner's share into its environment (nothing when it is the whole budget). */
+  private shareBudget(): void {
+    if (this.budgetShared) return;
+    this.budgetShared = true;
+    const share = this.provisionerBudgetShare;
+    if (share >= 1) return;
+    const variables = { [`${this.envPrefix}${BUDGET_SHARE_VARIABLE_SUFFIX}`]: String(share) };
+    for (const resource of this.provisionedResources()) addProvisionerEnvironment(resource, variables);
   }
 
   private annotated = false;

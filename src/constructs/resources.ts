@@ -137,6 +137,23 @@ export function resourceClasses(cdk: FoundCdk): ResourceClasses {
   return classes;
 }
 
+/**
+ * Adds variables to the environment of a resource's `local-exec` provisioners. Called at synth (from
+ * the instance's aspect), when every type of the instance is known; the CDKs read `provisioners` when
+ * they write the resource.
+ */
+export function addProvisionerEnvironment(
+  resource: TerraformResource,
+  variables: Readonly<Record<string, string>>,
+): void {
+  if (Object.keys(variables).length === 0 || resource.provisioners === undefined) return;
+  resource.provisioners = resource.provisioners.map((provisioner) =>
+    provisioner.type === "local-exec"
+      ? { ...provisioner, environment: { ...provisioner.environment, ...variables } }
+      : provisioner,
+  );
+}
+
 const NULL_PROVIDER_ID = "marketo-activities-null-provider";
 
 /** The null provider is configured once per stack; one the app declared itself is reused. */

@@ -5,7 +5,7 @@
  * secret may be in it.
  */
 import { MarketoActivitiesError } from "../schema/errors.js";
-import { DEFAULT_ENV_PREFIX, ENV_PREFIX_PATTERN } from "../schema/limits.js";
+import { BUDGET_SHARE_VARIABLE_SUFFIX, DEFAULT_ENV_PREFIX, ENV_PREFIX_PATTERN } from "../schema/limits.js";
 
 /** Connection settings read from the environment. */
 export interface MarketoCredentials {
@@ -38,7 +38,7 @@ export function credentialNames(prefix: string): CredentialNames {
     munchkinId: `${prefix}_MUNCHKIN_ID`,
     clientId: `${prefix}_CLIENT_ID`,
     clientSecret: `${prefix}_CLIENT_SECRET`,
-    budgetShare: `${prefix}_BUDGET_SHARE`,
+    budgetShare: `${prefix}${BUDGET_SHARE_VARIABLE_SUFFIX}`,
   };
 }
 

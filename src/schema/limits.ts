@@ -61,6 +61,18 @@ export const MARKETO_RATE_LIMIT = { calls: 100, windowMs: 20_000 } as const;
 /** Requests in flight per instance, shared by every integration (615). */
 export const MAX_CONCURRENT_REQUESTS = 10;
 
+/**
+ * The environment variable after an instance's envPrefix (`MARKETO_BUDGET_SHARE`) that gives one process
+ * a share of the two limits above, greater than 0 and at most 1 (docs/client.md, Limits).
+ */
+export const BUDGET_SHARE_VARIABLE_SUFFIX = "_BUDGET_SHARE";
+
+/**
+ * How many operations, provisioners included, Terraform runs at once unless told otherwise
+ * (`terraform apply -parallelism=n`, `cdktf deploy --terraform-parallelism n`).
+ */
+export const TERRAFORM_DEFAULT_PARALLELISM = 10;
+
 /** Calls a day on most subscriptions; the count resets at 12:00 AM US Central time (607). */
 export const DAILY_QUOTA = 50_000;
 
