@@ -7,6 +7,7 @@
 import { expect, onTestFinished } from "vitest";
 import {
   type Emulator,
+  type EmulatorOptions,
   type SeedActivityType,
   type SeedAttribute,
   type SeedVersion,
@@ -244,8 +245,9 @@ function seedType(type: LiveType): SeedActivityType {
 /** An emulator holding `types` (as the fixtures above build them) until the test ends, and a client to it. */
 export async function emulatorWith(
   types: readonly LiveType[],
+  options: Omit<EmulatorOptions, "seed"> = {},
 ): Promise<{ emulator: Emulator; client: MarketoClient }> {
-  const emulator = await startEmulator({ seed: { activityTypes: types.map(seedType) } });
+  const emulator = await startEmulator({ ...options, seed: { activityTypes: types.map(seedType) } });
   onTestFinished(() => emulator.close());
   const client = new MarketoClient({
     baseUrl: emulator.url,

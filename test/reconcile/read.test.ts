@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { WireCustomActivityType } from "../../src/marketo/wire.js";
+import { type WireCustomActivityType, wireCustomActivityTypeSchema } from "../../src/marketo/wire.js";
 import { fingerprint, type LiveState, type LiveVersion, toVersion } from "../../src/reconcile/index.js";
-import { readInstance } from "../../src/reconcile/read.js";
+import { oneEntryPerApiName, readInstance } from "../../src/reconcile/read.js";
 import {
   approved,
   approvedWithDraft,
@@ -284,5 +284,87 @@ describe("readInstance", () => {
       .filter((op) => op !== "identity");
     expect(operations).toHaveLength(state.calls);
     expect(operations.filter((op) => op === "describeCustomActivityType")).toHaveLength(4);
+  });
+});
+
+describe("reading whatever Marketo's list and describe answer (docs/marketo-api.md 8.2, 8.15)", () => {
+  const entry = (apiName: string, status: string, id: number) => ({ ...listedOnly(apiName, status), id });
+
+  it("keeps one entry per apiName by status, then the higher id, whatever the order of the list", () => {
+    const list = [
+      entry("webinarAttended", "deleted", 100009),
+      entry("webinarAttended", "approved", 100002),
+      entry("newsletterSignup", "deleted", 100001),
+      entry("newsletterSignup", "draft", 100003),
+      entry("trialStarted", "deleted", 100004),
+      entry("trialStarted", "deleted", 100005),
+    ];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const chosen = oneEntryPerApiName(shuffled(list, seed)).sort((a, b) =>
+        a.apiName < b.apiName ? -1 : 1,
+      );
+      expect(chosen.map((t) => [t.apiName, t.status, t.id])).toStrictEqual([
+        ["newsletterSignup", "draft", 100003],
+        ["trialStarted", "deleted", 100005],
+        ["webinarAttended", "approved", 100002],
+      ]);
+    }
+  });
+
+  it("reads null like a missing field: a describe with null description and attributes", () => {
+    const version = toVersion(
+      wireCustomActivityTypeSchema.parse({
+        ...described,
+        description: null,
+        attributes: null,
+        primaryAttribute: { ...described.primaryAttribute, description: null },
+      }),
+    );
+    expect(version.description).toBeUndefined();
+    expect(version.attributes).toStrictEqual([]);
+    expect(version.primaryAttribute).toStrictEqual({
+      apiName: "webinarName",
+      name: "Webinar Name",
+      dataType: "string",
+    });
+  });
+
+  it("looks each unlisted declared type up with one draft describe only when the list shows no draft", async () => {
+    // GIVEN Marketo's list leaves out never-approved types, and one declared type is such a draft
+    const { client, emulator } = await emulatorWith([draftOnly(define())], {
+      behaviour: { listIncludesDrafts: false },
+    });
+    const desired = manifest({ types: [define(), signup()] });
+    // WHEN the instance is read
+    const mark = emulator.requests.length;
+    const state = await readInstance(client, desired);
+    // THEN the draft is found, the absent type is known absent, and the draft was described once
+    expect(state.listed.map((t) => [t.apiName, t.status])).toStrictEqual([["webinarAttended", "draft"]]);
+    expect(state.described.map((t) => [t.apiName, t.draft !== undefined])).toStrictEqual([
+      ["webinarAttended", true],
+    ]);
+    const operations = emulator.requests
+      .slice(mark)
+      .filter((r) => r.operation !== "identity")
+      .map((r) => `${r.operation} ${r.apiName ?? ""}`.trim());
+    expect(operations.sort()).toStrictEqual([
+      "describeCustomActivityType newsletterSignup",
+      "describeCustomActivityType webinarAttended",
+      "listCustomActivityTypes",
+    ]);
+    expect(state.calls).toBe(3);
+  });
+
+  it("makes no lookup when the list shows a draft: it evidently lists drafts", async () => {
+    const { client, emulator } = await emulatorWith([draftOnly(signup())]);
+    const mark = emulator.requests.length;
+    const state = await readInstance(client, manifest({ types: [define(), signup()] }));
+    // list, and the draft's describe; the absent webinarAttended costs nothing
+    const rest = emulator.requests.slice(mark).filter((r) => r.operation !== "identity");
+    expect(rest.map((r) => r.apiName ?? r.operation)).toStrictEqual([
+      "listCustomActivityTypes",
+      "newsletterSignup",
+    ]);
+    expect(state.calls).toBe(2);
   });
 });
