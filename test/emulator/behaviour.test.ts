@@ -252,6 +252,7 @@ describe("listOrder", () => {
     const descending = await emulate({ seed, behaviour: { ...behaviour, listOrder: "reverse" } });
     for (const { api } of [ascending, descending]) {
       await api.post(`${TYPE}.json`, typeBody("gone"));
+      only(await api.post(`${TYPE}/gone/approve.json`));
     }
     const entries = async (api: typeof ascending.api) =>
       (await api.get(LIST)).body.result.map((t: { id: number; apiName: string; status: string }) => [
@@ -263,18 +264,18 @@ describe("listOrder", () => {
       [100001, "gone", "deleted"],
       [100002, "webinar", "approved"],
       [100003, "later", "approved"],
-      [100004, "gone", "draft"],
+      [100004, "gone", "approved"],
     ]);
     expect(await entries(descending.api)).toStrictEqual([
-      [100004, "gone", "draft"],
+      [100004, "gone", "approved"],
       [100003, "later", "approved"],
       [100002, "webinar", "approved"],
       [100001, "gone", "deleted"],
     ]);
     const ids = async (api: typeof ascending.api) =>
       (await api.get(ALL_TYPES)).body.result.map((t: { id: number }) => t.id);
-    expect(await ids(ascending.api)).toStrictEqual([2, 100002, 100003]);
-    expect(await ids(descending.api)).toStrictEqual([100003, 100002, 2]);
+    expect(await ids(ascending.api)).toStrictEqual([2, 100002, 100003, 100004]);
+    expect(await ids(descending.api)).toStrictEqual([100004, 100003, 100002, 2]);
   });
 });
 
