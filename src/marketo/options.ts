@@ -190,11 +190,11 @@ export function resolveOptions(options: MarketoClientOptions): ResolvedOptions {
 }
 
 /**
- * `limit * share`, rounded down and at least 1. A share of 1 leaves the limit as it is (so a limit that
- * is not a whole number is still refused by the limiter); the tiny epsilon keeps 0.29 * 100 at 29.
+ * `limit * share`, rounded down and at least 1; the tiny epsilon keeps 0.29 * 100 at 29. A limit that
+ * is not a whole number >= 1 is left as it is, so that the limiter refuses it with its own message.
  */
 export function shareOf(limit: number, share: number): number {
-  if (share === 1) return limit;
+  if (share === 1 || !Number.isInteger(limit) || limit < 1) return limit;
   return Math.max(1, Math.floor(limit * share + 1e-9));
 }
 

@@ -58,6 +58,12 @@ describe("a client's share of the instance's budget", () => {
     expect(client.limits).toMatchObject({ rateLimit: { calls: 20 }, maxConcurrency: 2 });
   });
 
+  it("still refuses a maxConcurrency of 0 when a share is given", () => {
+    expect(() => new MarketoClient({ ...connection, budgetShare: 0.5, maxConcurrency: 0 })).toThrow(
+      "maxConcurrency must be a whole number >= 1",
+    );
+  });
+
   it.each([0, -0.5, 1.5, Number.NaN])("fails when budgetShare is %s, saying what it means", (budgetShare) => {
     const make = () => new MarketoClient({ ...connection, budgetShare });
     expect(make).toThrow(MarketoConfigError);
