@@ -43,12 +43,16 @@ function duration(ms: number): string {
 }
 
 /**
- * The stderr line for a client event the user should see as it happens (retries and waits for a busy
- * instance), or undefined:
+ * The stderr line for a client event the user should see as it happens (retries, waits for a busy
+ * instance, and long waits for the client's own rate limit), or undefined:
  * `instance "prod": listCustomActivityTypes: Marketo answered 604 Request time-out (attempt 1 of 6); retrying in 250 ms`,
  * `instance "prod": Marketo is busy (606 Max rate limit ...): waiting 7.3 s before retrying createCustomActivityType (attempt 3; giving up in 95 s)`.
  */
 function clientEventLine(instanceId: string, event: MarketoClientEvent): string | undefined {
+  // The client's own rate limit holding a call back a second or more: say so, or the run looks stuck.
+  if (event.type === "limiterWait" && event.waitMs >= 1000) {
+    return `instance "${instanceId}": this run has used its calls for the last 20 s: waiting ${duration(event.waitMs)} before ${event.operation}\n`;
+  }
   if (event.type !== "retry") return undefined;
   const what = event.operation === "identity" ? "authentication (identity)" : event.operation;
   if (event.limit !== undefined) {

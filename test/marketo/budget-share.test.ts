@@ -214,6 +214,27 @@ describe("--budget-share and <PREFIX>_BUDGET_SHARE on plan and apply", () => {
     },
   );
 
+  it("says so on stderr when the share holds a call back a second or more", async () => {
+    const ws = await workspace({ seed: { activityTypes: approved } });
+    try {
+      const clock = virtualClock();
+      const run = await cli(["plan", "--manifest", ws.manifest(THREE_TYPES), "--budget-share", "0.01"], {
+        cwd: ws.dir,
+        env: ws.env,
+        clientSettings: { now: clock.now, sleep: clock.sleep },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      // 0.01 of 100 calls per 20 s: one call per window, so each describe waits for the one before.
+      const waits = run.stderr.split("\n").filter((l) => l.includes("used its calls"));
+      expect(waits).toHaveLength(3);
+      expect(waits[0]).toMatch(
+        /^instance "prod": this run has used its calls for the last 20 s: waiting 20 s before describeCustomActivityType$/,
+      );
+    } finally {
+      await ws.close();
+    }
+  });
+
   it.each([
     [["--budget-share", "2"], `--budget-share must be a number greater than 0 and at most 1, got "2"`],
     [["--budget-share", "half"], `--budget-share must be a number greater than 0 and at most 1, got "half"`],
