@@ -159,7 +159,6 @@ export class RequestPipeline {
         continue;
       }
       if (failure.kind !== "transient" && failure.kind !== "rejected") throw stop();
-      if (failure.processed === "maybe") afterAmbiguousAttempt = true;
 
       let delayMs: number;
       let busy: { limit: "rate" | "concurrency"; giveUpInMs: number } | undefined;
@@ -179,6 +178,7 @@ export class RequestPipeline {
         delayMs = backoffDelay(backoffs++, retry, random);
         if (now() + delayMs - started > retry.maxElapsedMs) throw stop();
       }
+      if (failure.processed === "maybe") afterAmbiguousAttempt = true;
       this.#emit({
         type: "retry",
         operation: call.operation,
