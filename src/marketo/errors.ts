@@ -259,7 +259,8 @@ export class NetworkCause extends Error {
 
 /**
  * `addCustomActivities` failed in a way that leaves open whether Marketo added the records (a timeout,
- * a connection lost after sending, a 5xx, or 604/608/611/614/713). Activity records are write-once and
+ * a connection lost after sending, a 5xx without Marketo's answer, or 713; a 6xx answer means Marketo
+ * did not execute the request, docs/marketo-api.md 2.2, and is resent instead). Activity records are write-once and
  * the call is not idempotent, so the client does not resend them: check the leads' activity logs before
  * sending these records again. `cause` is the redacted failure.
  */
