@@ -1,9 +1,17 @@
-import { hasDraft, isLive, MarketoApiError, type WireCustomActivityType } from "../marketo/index.js";
-import { type ActivityTypeDefinition, MarketoActivitiesError } from "../schema/index.js";
+import {
+  type AttributeRequest,
+  hasDraft,
+  isLive,
+  MarketoApiError,
+  type WireAttribute,
+  type WireCustomActivityType,
+} from "../marketo/index.js";
+import { type ActivityTypeDefinition, MarketoActivitiesError, typeLeaves } from "../schema/index.js";
 import { planUpdate } from "./diff.js";
 import type { Plan, Step, StepOperation, TypePlan } from "./plan.js";
 import { isNoSuchType, type ReconcileClient, toVersion } from "./read.js";
 import { conflictText, destructiveRemedy, type MessageContext } from "./remedies.js";
+import type { LiveVersion } from "./types.js";
 
 /** Options of `applyPlan`. */
 export interface ApplyOptions {
@@ -56,6 +64,11 @@ export interface ApplyResult {
   readonly instance: string;
   readonly types: readonly TypeResult[];
   readonly calls: number;
+  /**
+   * Of those, the reads apply made to check its work, which no step names: a draft or published
+   * version whose write's answer did not show it whole, a refused resend or create read back.
+   */
+  readonly reads: number;
   readonly ok: boolean;
 }
 
@@ -103,22 +116,95 @@ function typeRefusals(type: TypePlan, options: ApplyOptions): string[] {
 }
 
 /**
- * Applies one step. When the client retried a call whose first attempt may have gone through (a
- * timeout or a 5xx) and Marketo then rejects the retry, the first attempt may have worked: an
- * approve answered "no draft" is checked with one describe instead of failing the apply. (A refused
- * create is handled by `afterRefusedCreate`, whatever refused it.)
+ * Applies one step and returns Marketo's answer. When the client resent a write whose earlier attempt
+ * may have been carried out (its answer was lost: a timeout, a dropped connection, a 5xx), Marketo
+ * may refuse the resend because the first one worked: an attribute create meets "already exists", a
+ * delete meets "not found", an approve meets "no draft". Such a refusal is checked by reading the
+ * type back (one describe): when the step's effect is there, the step is done. (A refused create is
+ * handled by `afterRefusedCreate`, whatever refused it.)
  */
-async function applyStep(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
+async function applyStep(
+  client: ReconcileClient,
+  apiName: string,
+  step: Step,
+): Promise<WireCustomActivityType | undefined> {
   try {
-    await sendStep(client, apiName, step);
+    return await sendStep(client, apiName, step);
   } catch (error) {
     if (!(error instanceof MarketoApiError) || !error.afterAmbiguousAttempt) throw error;
-    if (step.operation === "approveCustomActivityType") {
-      const live = await client.describeCustomActivityType(apiName, { draft: false }).catch(() => undefined);
-      if (live?.status === "approved") return;
-    }
-    throw error;
+    if (step.operation === "createCustomActivityType") throw error;
+    const held = await effectHeld(client, apiName, step);
+    if (held === false) throw error;
+    return held;
   }
+}
+
+/** Whether an attribute as Marketo holds it is what a request asked for. */
+function attributeHolds(held: WireAttribute | undefined, wanted: AttributeRequest): boolean {
+  if (held === undefined) return false;
+  const same = (a: string | undefined, b: string | undefined) => (a ?? "") === (b ?? "");
+  return (
+    (wanted.name === undefined || same(held.name, wanted.name)) &&
+    (wanted.dataType === undefined || (held.dataType ?? "string") === wanted.dataType) &&
+    (wanted.description === undefined || same(held.description, wanted.description))
+  );
+}
+
+/**
+ * After a refused resend: reads the type back and returns the version that shows the step's effect
+ * (`undefined` when the effect is the type's or the draft's absence), or `false` when the effect is
+ * not there and the refusal stands.
+ */
+async function effectHeld(
+  client: ReconcileClient,
+  apiName: string,
+  step: Step,
+): Promise<WireCustomActivityType | undefined | false> {
+  const live =
+    step.operation === "approveCustomActivityType" || step.operation === "discardCustomActivityTypeDraft";
+  const read = await describeOrNone(client, apiName, !live && step.operation !== "deleteCustomActivityType");
+  const status = read?.status;
+  const primary = read?.primaryAttribute;
+  const secondaries = (read?.attributes ?? []).filter(
+    (a) => a.isPrimary !== true && a.apiName !== primary?.apiName,
+  );
+  const find = (name: string) =>
+    primary?.apiName === name ? primary : secondaries.find((a) => a.apiName === name);
+  const same = (a: string | undefined, b: string | undefined) => (a ?? "") === (b ?? "");
+  switch (step.operation) {
+    case "deleteCustomActivityType":
+      return read === undefined || status === "deleted" ? undefined : false;
+    case "approveCustomActivityType":
+    case "discardCustomActivityTypeDraft":
+      return read !== undefined && status === "approved" ? read : false;
+    case "deleteCustomActivityTypeAttributes":
+      return read !== undefined && step.apiNames.every((name) => find(name) === undefined) ? read : false;
+    case "createCustomActivityTypeAttributes":
+      return read !== undefined && step.attributes.every((a) => attributeHolds(find(a.apiName), a))
+        ? read
+        : false;
+    case "updateCustomActivityTypeAttributes":
+      return read !== undefined &&
+        step.attributes.every(
+          (a) =>
+            attributeHolds(find(a.apiName), a) &&
+            (a.isPrimary === undefined || (primary?.apiName === a.apiName) === a.isPrimary),
+        )
+        ? read
+        : false;
+    case "updateCustomActivityType": {
+      const request = step.request;
+      const fields = ["name", "triggerName", "filterName", "description"] as const;
+      const holds =
+        read !== undefined &&
+        fields.every((f) => request[f] === undefined || same(read[f], request[f])) &&
+        (request.primaryAttribute === undefined ||
+          (primary?.apiName === request.primaryAttribute.apiName &&
+            attributeHolds(primary, request.primaryAttribute)));
+      return holds ? read : false;
+    }
+  }
+  return false;
 }
 
 /**
@@ -235,37 +321,120 @@ async function afterRefusedCreate(
 }
 
 /** The one client call a step is: the client method of the step's operation, with its arguments. */
-async function sendStep(client: ReconcileClient, apiName: string, step: Step): Promise<void> {
+async function sendStep(
+  client: ReconcileClient,
+  apiName: string,
+  step: Step,
+): Promise<WireCustomActivityType | undefined> {
   switch (step.operation) {
     case "createCustomActivityType":
-      await client.createCustomActivityType(step.request);
-      return;
-    case "updateCustomActivityType":
-      refuseKeptDescriptions(apiName, step, await client.updateCustomActivityType(apiName, step.request));
-      return;
+      return client.createCustomActivityType(step.request);
+    case "updateCustomActivityType": {
+      const answer = await client.updateCustomActivityType(apiName, step.request);
+      refuseKeptDescriptions(apiName, step, answer);
+      return answer;
+    }
     case "createCustomActivityTypeAttributes":
-      await client.createCustomActivityTypeAttributes(apiName, step.attributes);
-      return;
-    case "updateCustomActivityTypeAttributes":
-      refuseKeptDescriptions(
-        apiName,
-        step,
-        await client.updateCustomActivityTypeAttributes(apiName, step.attributes),
-      );
-      return;
+      return client.createCustomActivityTypeAttributes(apiName, step.attributes);
+    case "updateCustomActivityTypeAttributes": {
+      const answer = await client.updateCustomActivityTypeAttributes(apiName, step.attributes);
+      refuseKeptDescriptions(apiName, step, answer);
+      return answer;
+    }
     case "deleteCustomActivityTypeAttributes":
-      await client.deleteCustomActivityTypeAttributes(apiName, step.apiNames);
-      return;
+      return client.deleteCustomActivityTypeAttributes(apiName, step.apiNames);
     case "discardCustomActivityTypeDraft":
-      await client.discardCustomActivityTypeDraft(apiName);
-      return;
+      return client.discardCustomActivityTypeDraft(apiName);
     case "approveCustomActivityType":
-      await client.approveCustomActivityType(apiName);
-      return;
+      return client.approveCustomActivityType(apiName);
     case "deleteCustomActivityType":
-      await client.deleteCustomActivityType(apiName);
-      return;
+      return client.deleteCustomActivityType(apiName);
   }
+}
+
+/** The steps whose answer is the draft they wrote. */
+const WRITES_DRAFT = new Set<StepOperation>([
+  "createCustomActivityType",
+  "updateCustomActivityType",
+  "createCustomActivityTypeAttributes",
+  "updateCustomActivityTypeAttributes",
+  "deleteCustomActivityTypeAttributes",
+]);
+
+/**
+ * Whether an answer holds a whole version: Marketo's examples leave fields out (docs/marketo-api.md
+ * 6.6), and an answer without `attributes` cannot say that a declared attribute is there.
+ */
+function whole(answer: WireCustomActivityType | undefined, desired: ActivityTypeDefinition): boolean {
+  return (
+    answer !== undefined &&
+    answer.name !== undefined &&
+    answer.triggerName !== undefined &&
+    answer.filterName !== undefined &&
+    answer.primaryAttribute !== undefined &&
+    (answer.attributes !== undefined || desired.attributes.length === 0)
+  );
+}
+
+/** The fields where `version` is not `desired`, as `path = value` (the value `version` holds). */
+export function undeclared(version: LiveVersion, desired: ActivityTypeDefinition): string[] {
+  const held = typeLeaves(version);
+  const wanted = typeLeaves(desired);
+  return [...new Set([...Object.keys(held), ...Object.keys(wanted)])]
+    .filter((key) => held[key] !== wanted[key])
+    .sort()
+    .map((key) => `${key} = ${held[key] === undefined ? "(none)" : JSON.stringify(held[key])}`);
+}
+
+/**
+ * Decision 14: a draft is published only when it is exactly what the code declares. `draft` is the
+ * answer to our last write of it; when that answer does not hold the whole version (or there was no
+ * write), the draft is read once. Anything else in it is another change (an apply of other code, an
+ * edit in Marketo Admin) and stops this type before approve.
+ */
+async function checkDraft(
+  client: ReconcileClient,
+  desired: ActivityTypeDefinition,
+  draft: WireCustomActivityType | undefined,
+  when: "before publishing" | "left as a draft (approve: false)",
+): Promise<void> {
+  const version = whole(draft, desired)
+    ? draft
+    : await client.describeCustomActivityType(desired.apiName, { draft: true });
+  const other = version === undefined ? ["(no draft)"] : undeclared(toVersion(version), desired);
+  if (other.length === 0) return;
+  throw new MarketoActivitiesError(
+    "UndeclaredChange",
+    `${desired.apiName}: the draft in Marketo holds changes this apply did not make (${other.join(", ")}), so it was ${when === "before publishing" ? "not published" : "left as it is"}: another apply or an edit in Marketo Admin is changing this type at the same time`,
+    {
+      hint: "let one deploy run at a time (the example workflow's concurrency group does), then run plan again: it shows the other change",
+    },
+  );
+}
+
+/**
+ * After approve: the published version must be the declared one. Marketo's approve takes no
+ * precondition, so a write landing between `checkDraft` and approve is published with ours; this
+ * catches it and fails the type, naming the other change. Uses approve's answer when it holds the
+ * whole version, else one describe.
+ */
+async function checkPublished(
+  client: ReconcileClient,
+  desired: ActivityTypeDefinition,
+  answer: WireCustomActivityType | undefined,
+): Promise<void> {
+  const live = whole(answer, desired)
+    ? answer
+    : await client.describeCustomActivityType(desired.apiName, { draft: false });
+  const other = live === undefined ? ["(nothing published)"] : undeclared(toVersion(live), desired);
+  if (other.length === 0) return;
+  throw new MarketoActivitiesError(
+    "UndeclaredPublished",
+    `${desired.apiName}: Marketo published a version this apply did not declare (${other.join(", ")}): another change reached the draft between this apply's check and its approve`,
+    {
+      hint: "review the type in Marketo Admin; plan shows how the live version differs from the code, and the next apply brings it back",
+    },
+  );
 }
 
 /**
@@ -283,8 +452,22 @@ export async function applyPlan(
   const reasons = refusals(plan, options);
   if (reasons.length > 0) throw new ApplyRefusedError(plan.instance.id, reasons);
   const before = client.usage().total;
+  let reads = 0;
+  const counting = client;
+  client = new Proxy(counting, {
+    get(target, property, receiver) {
+      if (property === "describeCustomActivityType") {
+        return (...args: Parameters<ReconcileClient["describeCustomActivityType"]>) => {
+          reads++;
+          return target.describeCustomActivityType(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
   let failed = false;
-  const results = await mapPool(plan.types, options.concurrency ?? 10, async (type): Promise<TypeResult> => {
+  const applyType = async (type: TypePlan): Promise<TypeResult> => {
     if (type.steps.length === 0)
       return { apiName: type.apiName, action: type.action, outcome: "unchanged", stepsDone: 0 };
     if (failed) return { apiName: type.apiName, action: type.action, outcome: "not started", stepsDone: 0 };
@@ -297,6 +480,8 @@ export async function applyPlan(
     let done = 0;
     try {
       let steps = type.steps;
+      // The draft as the answer to our last write of it showed it (decision 14).
+      let draft: WireCustomActivityType | undefined;
       for (let index = 0; index < steps.length; index++) {
         const step = steps[index]!;
         options.onProgress?.({
@@ -306,17 +491,28 @@ export async function applyPlan(
           index: index + 1,
           steps: steps.length,
         });
+        if (step.operation === "approveCustomActivityType" && type.desired !== undefined)
+          await checkDraft(client, type.desired, draft, "before publishing");
+        let answer: WireCustomActivityType | undefined;
         try {
-          await applyStep(client, type.apiName, step);
+          answer = await applyStep(client, type.apiName, step);
         } catch (error) {
           if (step.operation !== "createCustomActivityType" || type.desired === undefined) throw error;
           // The type exists after all: go on from what Marketo holds.
           steps = await afterRefusedCreate(client, type.desired, plan.instance.approve, options, error);
           index = -1;
+          draft = undefined;
           continue;
         }
+        if (WRITES_DRAFT.has(step.operation)) draft = answer;
+        if (step.operation === "discardCustomActivityTypeDraft") draft = undefined;
+        if (step.operation === "approveCustomActivityType" && type.desired !== undefined)
+          await checkPublished(client, type.desired, answer);
         done++;
       }
+      const last = steps.at(-1)?.operation;
+      if (type.desired !== undefined && last !== undefined && WRITES_DRAFT.has(last))
+        await checkDraft(client, type.desired, draft, "left as a draft (approve: false)");
       options.onProgress?.({ kind: "done", apiName: type.apiName, action: type.action });
       return { apiName: type.apiName, action: type.action, outcome: "applied", stepsDone: done };
     } catch (error) {
@@ -325,11 +521,20 @@ export async function applyPlan(
       options.onProgress?.({ kind: "failed", apiName: type.apiName, error: err });
       return { apiName: type.apiName, action: type.action, outcome: "failed", stepsDone: done, error: err };
     }
-  });
+  };
+  // Deletes first, across types: a tombstone makes room for a create at the type limit.
+  const concurrency = options.concurrency ?? 10;
+  const deletes = plan.types.filter((t) => t.action === "delete");
+  const others = plan.types.filter((t) => t.action !== "delete");
+  const byApiName = new Map<string, TypeResult>();
+  for (const result of await mapPool(deletes, concurrency, applyType)) byApiName.set(result.apiName, result);
+  for (const result of await mapPool(others, concurrency, applyType)) byApiName.set(result.apiName, result);
+  const results = plan.types.map((t) => byApiName.get(t.apiName)!);
   return {
     instance: plan.instance.id,
     types: results,
     calls: client.usage().total - before,
+    reads,
     ok: results.every((r) => r.outcome !== "failed" && r.outcome !== "not started"),
   };
 }

@@ -49,18 +49,19 @@ export function diff(manifest: Manifest, state: LiveState, options: DiffOptions)
   };
 
   const types: TypePlan[] = [];
+  const others = namesInUse(manifest, state, wanted);
   for (const definition of manifest.types) {
     if (!wanted(definition.apiName)) continue;
     const live = described.get(definition.apiName);
-    types.push(
+    const planned =
       exists(definition.apiName) && live !== undefined
         ? planUpdate(definition, live, manifest.instance.approve)
         : planCreate(
             definition,
             manifest.instance.approve,
             listed.get(definition.apiName)?.status === "deleted",
-          ),
-    );
+          );
+    types.push(withClashes(planned, definition, others));
   }
   for (const apiName of manifest.retired) {
     if (!wanted(apiName)) continue;
@@ -94,6 +95,57 @@ export function diff(manifest: Manifest, state: LiveState, options: DiffOptions)
     fingerprint: fingerprint(state),
     calls: { read: state.calls, apply: types.reduce((n, t) => n + t.steps.length, 0) },
   };
+}
+
+// ---- trigger and filter names ----------------------------------------------------------------
+
+/** A trigger or filter name another type holds, and which type. */
+interface NameInUse {
+  readonly field: "triggerName" | "filterName";
+  readonly value: string;
+  readonly apiName: string;
+  readonly status: string;
+}
+
+/**
+ * The trigger and filter names the list shows for types this plan does not change: unmanaged types,
+ * and declared ones left out by `--only`. Marketo requires both to be unique (docs/marketo-api.md
+ * 5.1); declared types are checked against each other by the manifest's own rules, and planned
+ * tombstones are deleted before any create.
+ */
+function namesInUse(manifest: Manifest, state: LiveState, wanted: (apiName: string) => boolean): NameInUse[] {
+  const planned = new Set([...manifest.types.map((t) => t.apiName), ...manifest.retired].filter(wanted));
+  return state.listed.flatMap((type) =>
+    type.status === "deleted" || planned.has(type.apiName)
+      ? []
+      : (["triggerName", "filterName"] as const).flatMap((field) => {
+          const value = type[field];
+          return value === undefined ? [] : [{ field, value, apiName: type.apiName, status: type.status }];
+        }),
+  );
+}
+
+/** The plan, refused (`forbidden`) when it writes a trigger or filter name another type holds. */
+function withClashes(
+  plan: TypePlan,
+  definition: ActivityTypeDefinition,
+  others: readonly NameInUse[],
+): TypePlan {
+  const written = (field: "triggerName" | "filterName") =>
+    plan.steps.some(
+      (s) =>
+        (s.operation === "createCustomActivityType" || s.operation === "updateCustomActivityType") &&
+        s.request[field] !== undefined,
+    );
+  const clashes = others
+    .filter((other) => written(other.field) && other.value === definition[other.field])
+    .map(
+      (other) =>
+        `${other.field} "${other.value}" is already used by ${other.apiName} (${other.status}), and Marketo requires it to be unique: choose another ${other.field}`,
+    );
+  if (clashes.length === 0) return plan;
+  const forbidden = [plan.forbidden, ...clashes].filter((r) => r !== undefined).join("; ");
+  return { ...plan, forbidden };
 }
 
 // ---- create ----------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ function listed(wire: WireCustomActivityType): LiveType | undefined {
     status: wire.status ?? "unknown",
     ...(wire.id !== undefined ? { id: wire.id } : {}),
     ...(wire.name !== undefined ? { name: wire.name } : {}),
+    ...(wire.triggerName !== undefined ? { triggerName: wire.triggerName } : {}),
+    ...(wire.filterName !== undefined ? { filterName: wire.filterName } : {}),
   };
 }
 

@@ -15,6 +15,9 @@ export interface LiveType {
   readonly apiName: string;
   readonly id?: number;
   readonly name?: string;
+  /** As the list shows them: trigger and filter names must be unique across the instance. */
+  readonly triggerName?: string;
+  readonly filterName?: string;
   readonly status: string;
   /** The approved version, when one exists and was read. */
   readonly live?: LiveVersion;

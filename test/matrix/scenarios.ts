@@ -93,6 +93,8 @@ export interface Observed {
   readonly calls: number;
   /** Their resends. */
   readonly retries: number;
+  /** The reads apply made to check its work (approve's answer not whole, a resend read back). */
+  readonly reads: number;
   /** The calls their plans named. */
   readonly minimum: number;
   readonly elapsedMs: number;
@@ -135,6 +137,7 @@ async function observe(world: World, manifest: Manifest, counted: readonly Deplo
   const totals = {
     calls: counted.reduce((n, d) => n + d.calls, 0),
     retries: counted.reduce((n, d) => n + d.retries, 0),
+    reads: counted.reduce((n, d) => n + d.reads, 0),
     minimum: counted.reduce((n, d) => n + d.minimum, 0),
     elapsedMs: counted.reduce((n, d) => n + d.elapsedMs, 0),
   };
@@ -267,6 +270,7 @@ export const SCENARIOS: readonly Scenario[] = [
         outcome: "converge",
         calls: counted.reduce((n, d) => n + d.calls, 0),
         retries: counted.reduce((n, d) => n + d.retries, 0),
+        reads: counted.reduce((n, d) => n + d.reads, 0),
         minimum: counted.reduce((n, d) => n + d.minimum, 0),
         elapsedMs: counted.reduce((n, d) => n + d.elapsedMs, 0),
       };
@@ -317,6 +321,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const totals = {
         calls: client.usage().total,
         retries: client.usage().retries,
+        reads: 0,
         minimum: 1 + Math.ceil(records.length / 100),
         elapsedMs: world.clock.now() - started,
       };
@@ -459,8 +464,10 @@ export async function runCell(row: Row, scenario: Scenario): Promise<Observed> {
 }
 
 /**
- * The matrix as markdown: one row per behaviour, one column per scenario; a cell is `calls/minimum`
- * (`+r` resends, `~s` virtual seconds when over one) for a converged cell, `refused` for a refusal.
+ * The matrix as markdown: one row per behaviour, one column per scenario; a converged cell is
+ * `calls/minimum` (calls without resends and check reads, against the calls the plans name), then
+ * `+n` resends, `rN` reads apply made to check its work, `~s` virtual seconds when over one;
+ * `refused` for a refusal.
  */
 export function renderMatrix(cells: ReadonlyMap<string, Observed>): string {
   const lines = [
@@ -473,8 +480,9 @@ export function renderMatrix(cells: ReadonlyMap<string, Observed>): string {
       if (cell === undefined) return "";
       if (cell.outcome !== "converge") return cell.outcome === "refuse" ? "refused" : "DIVERGED";
       const retries = cell.retries > 0 ? ` +${cell.retries}` : "";
+      const reads = cell.reads > 0 ? ` r${cell.reads}` : "";
       const seconds = cell.elapsedMs >= 1000 ? ` ~${Math.round(cell.elapsedMs / 1000)} s` : "";
-      return `${cell.calls - cell.retries}/${cell.minimum}${retries}${seconds}`;
+      return `${cell.calls - cell.retries - cell.reads}/${cell.minimum}${retries}${reads}${seconds}`;
     });
     lines.push(`| ${row.name.replace(/\|/g, "\\|")} | ${shown.join(" | ")} |`);
   }

@@ -49,6 +49,8 @@ export interface Deployed {
   readonly calls: number;
   /** Of those, resends of an earlier attempt (606, 615, 5xx, ...). */
   readonly retries: number;
+  /** Of those, the reads apply made to check its work (`ApplyResult.reads`). */
+  readonly reads: number;
   /** The calls the plan names: its reads plus its steps. */
   readonly minimum: number;
   /** Virtual milliseconds the deploy took. */
@@ -140,6 +142,7 @@ export class World {
       ...extra,
       calls: client.usage().total,
       retries: client.usage().retries,
+      reads: extra.result?.reads ?? 0,
       // A refused apply makes no call.
       minimum: plan.calls.read + (extra.refusal === undefined ? plan.calls.apply : 0),
       elapsedMs: this.clock.now() - started,
