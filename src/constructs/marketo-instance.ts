@@ -27,6 +27,8 @@ import {
   type TerraformResource,
   type TerraformStack,
 } from "./cdk.js";
+import { completeDeployCheck, createDeployCheck } from "./check.js";
+import type { ActivityTypeResource } from "./custom-activity-type.js";
 import { checkInstanceRules } from "./instance-rules.js";
 import { DEFAULT_COMMAND, LAUNCHER_FILE_NAME, launcherSource } from "./launcher.js";
 import {
@@ -264,7 +266,16 @@ export class MarketoInstance extends Construct {
   /** How many provisioners Terraform runs at once, as this instance divides `budgetShare`. */
   public readonly terraformParallelism: number;
 
+  /**
+   * The instance's deploy check (`<instanceId>_deploy-check`): replaced on every deploy, it runs after
+   * every type's resource and applies the whole instance, so a deploy finishes what an earlier, killed
+   * deploy left undone and fails while the instance differs from the code. The only resource that
+   * `cdktf diff` lists when nothing changed.
+   */
+  public readonly deployCheck: ActivityTypeResource;
+
   private readonly propIssues: ValidationIssue[];
+  private readonly check: TerraformResource;
   /** @internal The CDK (cdktf or cdktn) of the stack this instance is in. */
   public readonly cdk: FoundCdk;
   /** @internal */
@@ -298,16 +309,20 @@ export class MarketoInstance extends Construct {
     this.manifestFileName = manifestFileName(id);
     this.budgetShare = settings?.budgetShare ?? 1;
     this.terraformParallelism = settings?.terraformParallelism ?? TERRAFORM_DEFAULT_PARALLELISM;
+    this.check = createDeployCheck(this);
+    this.deployCheck = this.check;
 
     // Problems become error annotations at synth (through an aspect, so that types added after
     // this constructor count). `cdktf synth` prints each one as `ERROR [path]: ...` and exits 1,
     // without the stack trace a thrown validation error would print; `app.synth()` throws them.
-    // The same aspect gives each provisioner its share of the budget, once every type is known.
+    // The same aspect gives each provisioner its share of the budget, and makes the deploy check
+    // wait for every resource, once every type is known.
     cdk.module.Aspects.of(this).add({
       visit: (node) => {
         if (node !== this) return;
         this.annotateProblems();
         this.shareBudget();
+        completeDeployCheck(this.check, this.provisionedResources(), this);
       },
     });
     installManifestWriter(stack);

@@ -15,7 +15,7 @@ describe("CustomActivityType synthesis", () => {
     const { json, errors } = synthInstance((prod) => new CustomActivityType(prod, "webinar", webinar), {});
     expect(errors).toStrictEqual([]);
     const data = resources(json)["terraform_data"]!;
-    expect(Object.keys(data)).toStrictEqual(["prod_webinarAttended"]);
+    expect(Object.keys(data)).toStrictEqual(["prod_deploy-check", "prod_webinarAttended"]);
     expect(data["prod_webinarAttended"]).toStrictEqual({
       lifecycle: { create_before_destroy: true },
       provisioner: [
@@ -106,7 +106,9 @@ describe("CustomActivityType synthesis", () => {
     const json = JSON.parse(Testing.synth(stack, true));
     expect(json.provider.null).toHaveLength(1);
     expect(Object.keys(json.resource.null_resource).sort()).toStrictEqual([
+      "dev_deploy-check",
       "dev_webinarAttended",
+      "prod_deploy-check",
       "prod_webinarAttended",
     ]);
   });
