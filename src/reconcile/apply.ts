@@ -387,7 +387,7 @@ export function undeclared(version: LiveVersion, desired: ActivityTypeDefinition
 }
 
 /**
- * Decision 14: a draft is published only when it is exactly what the code declares. `draft` is the
+ * Decision 15: a draft is published only when it is exactly what the code declares. `draft` is the
  * answer to our last write of it; when that answer does not hold the whole version (or there was no
  * write), the draft is read once. Anything else in it is another change (an apply of other code, an
  * edit in Marketo Admin) and stops this type before approve.
@@ -480,7 +480,7 @@ export async function applyPlan(
     let done = 0;
     try {
       let steps = type.steps;
-      // The draft as the answer to our last write of it showed it (decision 14).
+      // The draft as the answer to our last write of it showed it (decision 15).
       let draft: WireCustomActivityType | undefined;
       for (let index = 0; index < steps.length; index++) {
         const step = steps[index]!;
