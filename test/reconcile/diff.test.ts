@@ -1358,7 +1358,7 @@ describe("applyOnEmulator (the test helper that checks steps in Marketo, as the 
       error: /1006 Field 'registered' not found/,
     },
     {
-      name: "approving a draft without a primary (apply's own check stops it first: decision 14)",
+      name: "approving a draft without a primary (apply's own check stops it first: decision 15)",
       // Never published: Marketo lets the primary be demoted only then (docs/marketo-api.md 5.2).
       base: draftOnly(define()),
       steps: [demoteWebinarName, APPROVE],
