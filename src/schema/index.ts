@@ -30,6 +30,15 @@ export {
 } from "./canonical.js";
 export { isUserError, MarketoActivitiesError } from "./errors.js";
 export {
+  checkInstanceRules,
+  type DeclaredTypeEntry,
+  INSTANCE_RULES,
+  type InstanceDeclarations,
+  type RetiredEntry,
+  requestSizes,
+  type UniqueName,
+} from "./instance-rules.js";
+export {
   DefinitionError,
   formatIssue,
   formatIssues,
@@ -41,10 +50,13 @@ export {
 export * from "./limits.js";
 export {
   buildManifest,
+  checkManifest,
+  INSTANCE_ID_PATTERN,
   type InstanceSettings,
   instanceSettingsSchema,
   MANIFEST_FORMAT_VERSION,
   type Manifest,
+  manifestDigest,
   manifestFileName,
   manifestSchema,
   PROVISIONER_ENV,
