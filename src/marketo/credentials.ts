@@ -75,7 +75,10 @@ export class MissingCredentialsError extends MarketoActivitiesError {
   }
 }
 
-/** The client was configured with a value it cannot use (a base URL that is not an http(s) URL, ...). */
+/**
+ * The client was configured with a value it cannot use (a base URL that is not an https URL, plain
+ * http to another machine, a base URL and a Munchkin id that name different instances, ...).
+ */
 export class MarketoConfigError extends MarketoActivitiesError {
   /** The option or environment variable at fault, e.g. `MARKETO_BASE_URL` or `baseUrl`. */
   public readonly setting: string;
@@ -101,8 +104,10 @@ const EXAMPLE_BASE_URL = "https://123-ABC-456.mktorest.com";
 /**
  * Reads `<prefix>_BASE_URL` (or `<prefix>_MUNCHKIN_ID`), `<prefix>_CLIENT_ID` and
  * `<prefix>_CLIENT_SECRET`. Throws one `MissingCredentialsError` naming every missing variable (an
- * empty value counts as missing), or a `MarketoConfigError` for a value it cannot use. Never echoes the
- * secret.
+ * empty value counts as missing), or a `MarketoConfigError` for a value it cannot use. When both the
+ * base URL and the Munchkin id are set, they must name the same instance (`https://<id>.mktorest.com`):
+ * otherwise it is a `MarketoConfigError` naming both, rather than one of them silently winning. Never
+ * echoes the secret.
  */
 export function credentialsFromEnv(
   prefix: string = DEFAULT_ENV_PREFIX,
@@ -132,29 +137,53 @@ export function credentialsFromEnv(
   if (missing.length > 0 || clientId === undefined || clientSecret === undefined) {
     throw new MissingCredentialsError(prefix, missing);
   }
-  let baseUrl: string;
-  if (rawBaseUrl !== undefined) {
-    baseUrl = normalizeBaseUrl(rawBaseUrl, names.baseUrl);
-  } else {
-    if (munchkinId === undefined || !/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/.test(munchkinId)) {
-      throw new MarketoConfigError(
-        names.munchkinId,
-        `${names.munchkinId} must look like 123-ABC-456 (letters, digits and dashes)`,
-        "copy the Munchkin Account ID from Admin > Integration > Munchkin, or set the REST endpoint in " +
-          `${names.baseUrl} instead`,
-      );
-    }
-    baseUrl = normalizeBaseUrl(`https://${munchkinId}.mktorest.com`, names.munchkinId);
+  const fromMunchkin = munchkinId === undefined ? undefined : munchkinBaseUrl(munchkinId, names);
+  if (rawBaseUrl === undefined) {
+    if (fromMunchkin === undefined) throw new MissingCredentialsError(prefix, [names.baseUrl]);
+    return { baseUrl: fromMunchkin, clientId, clientSecret };
+  }
+  const baseUrl = normalizeBaseUrl(rawBaseUrl, names.baseUrl);
+  // Both set: they must name the same instance, or one of them would be ignored without a word.
+  if (fromMunchkin !== undefined && fromMunchkin !== baseUrl) {
+    throw new MarketoConfigError(
+      names.baseUrl,
+      `${names.baseUrl} and ${names.munchkinId} name different Marketo instances: ${names.baseUrl} is ${baseUrl}, but ${names.munchkinId} ${munchkinId} means ${fromMunchkin}`,
+      `unset one of them: keep ${names.baseUrl} alone for a proxy or the local emulator, or ${names.munchkinId} alone for https://<Munchkin id>.mktorest.com`,
+    );
   }
   return { baseUrl, clientId, clientSecret };
+}
+
+/** The REST host root of a Munchkin id, `https://<id>.mktorest.com` (docs/marketo-api.md section 1). */
+function munchkinBaseUrl(munchkinId: string, names: CredentialNames): string {
+  if (!/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/.test(munchkinId)) {
+    throw new MarketoConfigError(
+      names.munchkinId,
+      `${names.munchkinId} must look like 123-ABC-456 (letters, digits and dashes)`,
+      "copy the Munchkin Account ID from Admin > Integration > Munchkin, or set the REST endpoint in " +
+        `${names.baseUrl} instead`,
+    );
+  }
+  return normalizeBaseUrl(`https://${munchkinId}.mktorest.com`, names.munchkinId);
+}
+
+/**
+ * Whether a URL's host name is this machine: `localhost`, an address in 127.0.0.0/8 or `::1`. Only
+ * these may be reached over plain `http://`. `hostname` is as the WHATWG URL parser gives it (IPv4
+ * canonical, IPv6 in brackets), so `127.0.0.1.example.com` is not one.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**
  * Normalizes a REST base URL to its host root: trims it, lower-cases the host (as the WHATWG URL parser
  * does), removes trailing slashes and a trailing
  * `/rest`, `/rest/v1` or `/identity` (as Admin > Web Services shows the endpoints). Throws a
- * `MarketoConfigError` naming `setting` for anything but an http(s) URL without credentials, query or
- * fragment. The value is never echoed, since a pasted URL may carry a token.
+ * `MarketoConfigError` naming `setting` for anything but an https URL (or an http URL of this
+ * machine, `isLoopbackHost`) without credentials, query or fragment. The value is never echoed, since
+ * a pasted URL may carry a token; only the host is named once the rest has been checked.
  */
 export function normalizeBaseUrl(raw: string, setting = "baseUrl"): string {
   let url: URL;
@@ -179,6 +208,15 @@ export function normalizeBaseUrl(raw: string, setting = "baseUrl"): string {
       setting,
       `${setting} must be only the REST host root, such as ${EXAMPLE_BASE_URL}, without user info, query or fragment`,
       "remove everything after the host name; credentials go in the CLIENT_ID and CLIENT_SECRET variables",
+    );
+  }
+  // The identity call carries the client secret in its query string, and every REST call a bearer
+  // token: over plain http they cross the network readable by anyone on the way.
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new MarketoConfigError(
+      setting,
+      `${setting} is a plain http:// URL to ${url.host}, which is not this machine: the client secret and access tokens would cross the network unencrypted`,
+      `use https://${url.host} (Marketo's REST endpoint is https://<Munchkin id>.mktorest.com); http:// is accepted only for localhost, 127.0.0.0/8 and ::1, such as the local emulator`,
     );
   }
   const path = url.pathname

@@ -48,7 +48,15 @@ export interface Endpoint {
   /** The schema of one `result` item. */
   readonly item: z.ZodType;
   readonly result: ResultShape;
+  /**
+   * The API role permission it needs (docs/marketo-api.md section 1: DOC-EPREF, DOC-CS), for the hint
+   * of an access refusal.
+   */
+  readonly permission: string;
 }
+
+const READ_METADATA = "Read-Only Activity Metadata or Read-Write Activity Metadata";
+const WRITE_METADATA = "Read-Write Activity Metadata";
 
 const TYPE = "/rest/v1/activities/external/type";
 
@@ -63,6 +71,7 @@ export const ENDPOINTS = {
     repeatable: true,
     item: wireActivityTypeSchema,
     result: "list",
+    permission: "Read-Only Activity or Read-Write Activity",
   },
   listCustomActivityTypes: {
     row: "B",
@@ -73,6 +82,7 @@ export const ENDPOINTS = {
     repeatable: true,
     item: wireCustomActivityTypeSchema,
     result: "list",
+    permission: READ_METADATA,
   },
   describeCustomActivityType: {
     row: "C",
@@ -84,6 +94,7 @@ export const ENDPOINTS = {
     draftQuery: true,
     item: wireCustomActivityTypeSchema,
     result: "one",
+    permission: READ_METADATA,
   },
   createCustomActivityType: {
     row: "D",
@@ -95,6 +106,7 @@ export const ENDPOINTS = {
     body: customActivityTypeRequestSchema,
     item: wireCustomActivityTypeSchema,
     result: "one",
+    permission: WRITE_METADATA,
   },
   updateCustomActivityType: {
     row: "E",
@@ -106,6 +118,7 @@ export const ENDPOINTS = {
     body: customActivityTypeRequestSchema,
     item: wireCustomActivityTypeSchema,
     result: "one",
+    permission: WRITE_METADATA,
   },
   approveCustomActivityType: {
     row: "F",
@@ -116,6 +129,7 @@ export const ENDPOINTS = {
     repeatable: true,
     item: wireCustomActivityTypeSchema,
     result: "oneOrNone",
+    permission: WRITE_METADATA,
   },
   discardCustomActivityTypeDraft: {
     row: "G",
@@ -126,6 +140,7 @@ export const ENDPOINTS = {
     repeatable: true,
     item: wireCustomActivityTypeSchema,
     result: "oneOrNone",
+    permission: WRITE_METADATA,
   },
   deleteCustomActivityType: {
     row: "H",
@@ -136,6 +151,7 @@ export const ENDPOINTS = {
     repeatable: true,
     item: wireCustomActivityTypeSchema,
     result: "oneOrNone",
+    permission: WRITE_METADATA,
   },
   createCustomActivityTypeAttributes: {
     row: "I",
@@ -147,6 +163,7 @@ export const ENDPOINTS = {
     body: attributesRequestSchema,
     item: wireCustomActivityTypeSchema,
     result: "one",
+    permission: WRITE_METADATA,
   },
   updateCustomActivityTypeAttributes: {
     row: "J",
@@ -158,6 +175,7 @@ export const ENDPOINTS = {
     body: attributesRequestSchema,
     item: wireCustomActivityTypeSchema,
     result: "one",
+    permission: WRITE_METADATA,
   },
   deleteCustomActivityTypeAttributes: {
     row: "K",
@@ -169,6 +187,7 @@ export const ENDPOINTS = {
     body: attributesRequestSchema,
     item: wireCustomActivityTypeSchema,
     result: "one",
+    permission: WRITE_METADATA,
   },
   addCustomActivities: {
     row: "L",
@@ -180,6 +199,7 @@ export const ENDPOINTS = {
     body: customActivityRequestSchema,
     item: wireCustomActivityResultSchema,
     result: "list",
+    permission: "Read-Write Activity",
   },
 } as const satisfies Record<string, Endpoint>;
 

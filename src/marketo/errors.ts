@@ -44,6 +44,20 @@ function afterAttempts(attempts: number): string {
   return attempts > 1 ? ` (after ${attempts} attempts)` : "";
 }
 
+/** `requestId a1b2#19c0c0ffee0`, or that there was none: what Adobe support asks for. */
+export function requestIdOf(requestId: string | undefined): string {
+  return requestId === undefined ? "and no requestId" : `requestId ${requestId}`;
+}
+
+/** What to do when Marketo refused a call without saying why. */
+export function noReasonHint(requestId: string | undefined): string {
+  return `Marketo did not say why: try again, and if it fails the same way, report it to Adobe support with ${
+    requestId === undefined
+      ? "the time of the call (Marketo sent no requestId)"
+      : `the requestId ${requestId}`
+  }`;
+}
+
 /** Fields of a `MarketoApiError`. */
 export interface MarketoApiErrorDetails extends FailureContext {
   /** Marketo's errors, redacted. */
@@ -92,13 +106,18 @@ export class MarketoApiError extends MarketoActivitiesError {
   constructor(details: MarketoApiErrorDetails, message?: string, code = "MarketoApi") {
     const summary =
       details.errors.length === 0
-        ? "no error code given"
+        ? `no error code given (${requestIdOf(details.requestId)})`
         : details.errors.map((e) => (e.message === "" ? e.code : `${e.code} ${e.message}`)).join("; ");
     super(
       code,
       message ??
         `Marketo rejected ${details.operation}${subjectOf(details)}: ${summary}${afterAttempts(details.attempts)}`,
-      { hint: details.hint ?? hintForCodes(details.errors.map((e) => e.code)) },
+      {
+        hint:
+          details.hint ??
+          hintForCodes(details.errors.map((e) => e.code)) ??
+          (details.errors.length === 0 ? noReasonHint(details.requestId) : undefined),
+      },
     );
     this.operation = details.operation;
     this.apiName = details.apiName;
@@ -204,6 +223,43 @@ export class MarketoHttpError extends MarketoActivitiesError {
     this.bodyExcerpt = context.bodyExcerpt;
     this.retryable = context.retryable;
     this.attempts = context.attempts;
+  }
+}
+
+/**
+ * Marketo's answer is well-formed but does not fit the request: it is about another activity type
+ * than the one asked for, or gives a type status this package does not know. Nothing is built on such
+ * an answer: the plan or the call stops here, quoting it. Not retried. `answerExcerpt` holds at most
+ * 200 redacted characters of the part at fault.
+ */
+export class MarketoUnexpectedAnswerError extends MarketoActivitiesError {
+  /** The call that was answered. */
+  public readonly operation: Operation;
+  /** The activity type's apiName the call asked about, for per-type operations. */
+  public readonly apiName: string | undefined;
+  /** HTTP status of the response. */
+  public readonly httpStatus: number;
+  /** `requestId` of the response, for Adobe support. */
+  public readonly requestId: string | undefined;
+  /** The part of the answer at fault, as JSON, redacted and shortened. */
+  public readonly answerExcerpt: string;
+
+  /** @param problem what does not fit, e.g. `an activity type named "other"`; already redacted */
+  constructor(
+    context: FailureContext & { httpStatus: number; requestId: string | undefined; answerExcerpt: string },
+    problem: string,
+    hint: string,
+  ) {
+    super(
+      "MarketoUnexpected",
+      `Marketo answered ${context.operation}${subjectOf(context)} with ${problem} (${requestIdOf(context.requestId)}): ${context.answerExcerpt}`,
+      { hint },
+    );
+    this.operation = context.operation;
+    this.apiName = context.apiName;
+    this.httpStatus = context.httpStatus;
+    this.requestId = context.requestId;
+    this.answerExcerpt = context.answerExcerpt;
   }
 }
 

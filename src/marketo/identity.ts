@@ -13,7 +13,8 @@ import {
   type Context,
   detail,
   httpFailure,
-  statusHint,
+  serverErrorHint,
+  unexpectedAnswer,
   type Verdict,
 } from "./outcome.js";
 import { policyForHttpStatus } from "./retry.js";
@@ -39,12 +40,16 @@ export function interpretIdentity(context: Context, status: number, text: string
   const http = (kind: Parameters<typeof httpFailure>[3], problem: string, hint?: string) =>
     httpFailure(context, status, excerpt, kind, "no", problem, hint);
 
-  if (status >= 500) return http("transient", "an error status");
+  if (status >= 500) return http("transient", "an error status", serverErrorHint(context));
+  const notIdentity = (isJson: boolean) => {
+    const { problem, hint } = unexpectedAnswer(context, status, text, isJson);
+    return http(policyForHttpStatus(status), problem, hint);
+  };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return http(policyForHttpStatus(status), "a body that is not JSON", baseUrlHint(names));
+    return notIdentity(false);
   }
   if (status === 200) {
     const token = identityResponseSchema.safeParse(json);
@@ -91,6 +96,6 @@ export function interpretIdentity(context: Context, status: number, text: string
     return failure;
   }
   return status === 200
-    ? http("fatal", "a body that is not an access token", baseUrlHint(names))
-    : http(policyForHttpStatus(status), "an unexpected status", statusHint(status, names));
+    ? http("fatal", "a body that is not an access token", baseUrlHint(context))
+    : notIdentity(true);
 }

@@ -8,19 +8,30 @@ import { z } from "zod";
 import type { MarketoActivitiesError } from "../schema/errors.js";
 import { answeredNotExecuted, policyForCodes } from "./codes.js";
 import { ENDPOINTS, type Endpoint, type RestOperation, type ResultOf } from "./endpoints.js";
-import { MarketoApiError, MarketoHttpError, MarketoOutcomeUnknownError } from "./errors.js";
+import {
+  MarketoApiError,
+  MarketoHttpError,
+  MarketoOutcomeUnknownError,
+  MarketoUnexpectedAnswerError,
+} from "./errors.js";
 import {
   apiFailure,
-  baseUrlHint,
   type Context,
   detail,
   failureContext,
   httpFailure,
   type Outcome,
-  statusHint,
+  serverErrorHint,
+  unexpectedAnswer,
   type Verdict,
 } from "./outcome.js";
-import { envelopeSchema, wireErrorSchema } from "./wire.js";
+import {
+  customActivityTypeStatusSchema,
+  envelopeSchema,
+  type WireCustomActivityType,
+  wireCustomActivityTypeSchema,
+  wireErrorSchema,
+} from "./wire.js";
 
 /** A successful REST answer: its `result` is still unread. */
 export interface RestResponse {
@@ -86,7 +97,7 @@ export function interpretRest(
   // 2.2), whatever the status. Any other 5xx may come after the request was carried out; a 429 is a
   // gateway's refusal before any work.
   if (status >= 500 && !(failed && answeredNotExecuted(codes)))
-    return http("transient", "an error status", "maybe");
+    return http("transient", "an error status", "maybe", serverErrorHint(context));
   if (status === 429) return http("rejected", "a rate-limit status", "no", undefined, "rate");
   if (failed && isEmptyList(context, codes)) {
     return {
@@ -96,13 +107,14 @@ export function interpretRest(
     };
   }
   if (failed) return answer(apiFailure(context, status, envelope.requestId, errors, token));
-  if (status < 200 || status > 299)
-    return http("fatal", "an unexpected status", "no", statusHint(status, context.names));
-  if (!isJson) return http("fatal", "a body that is not JSON", "maybe", baseUrlHint(context.names));
   // Every envelope field is optional (Adobe's examples omit many), so any JSON object parses; only
   // a boolean `success` says Marketo answered (a proxy's `{"status":"ok"}` must not read as []).
-  if (envelope === undefined || typeof envelope.success !== "boolean")
-    return http("fatal", "JSON that is not Marketo's response envelope", "maybe", baseUrlHint(context.names));
+  const notMarketo = (processed: "no" | "maybe") => {
+    const { problem, hint } = unexpectedAnswer(context, status, text, isJson);
+    return http("fatal", problem, processed, hint);
+  };
+  if (status < 200 || status > 299) return notMarketo("no");
+  if (!isJson || envelope === undefined || typeof envelope.success !== "boolean") return notMarketo("maybe");
   return answer({
     ok: true,
     value: { httpStatus: status, requestId: envelope.requestId, result: envelope.result ?? [] },
@@ -150,6 +162,7 @@ export function readResult<O extends RestOperation>(
   if (endpoint.result === "list") {
     const parsed = z.array(endpoint.item).safeParse(result);
     if (!parsed.success) throw shapeError(parsed.error);
+    checkAnswer(context, outcome, endpoint, parsed.data);
     return parsed.data as ResultOf<O>;
   }
   const first = result[0];
@@ -182,7 +195,70 @@ export function readResult<O extends RestOperation>(
   }
   const parsed = endpoint.item.safeParse(first);
   if (!parsed.success) throw shapeError(parsed.error);
+  checkAnswer(context, outcome, endpoint, [parsed.data]);
   return parsed.data as ResultOf<O>;
+}
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(customActivityTypeStatusSchema.options);
+
+/**
+ * The one rule for believing a well-formed answer: every activity type in it must fit the request.
+ * A call about one type (describe, create, update, approve, discardDraft, delete, the attribute calls)
+ * must be answered about that type: a result with another `apiName` is an error. And a type's status,
+ * when given, must be one of the four known ones (`customActivityTypeStatusSchema`), in list and
+ * single answers alike: an unknown status (`archived`) says nothing about whether a live version or a
+ * draft exists. A missing status is left to the caller (the reconciler refuses to plan on it). Throws
+ * `MarketoUnexpectedAnswerError` quoting the item at fault.
+ */
+function checkAnswer(
+  context: Context,
+  outcome: Outcome<RestResponse>,
+  endpoint: Endpoint,
+  items: readonly unknown[],
+): void {
+  if (endpoint.item !== wireCustomActivityTypeSchema) return;
+  const { call } = context;
+  const types = items as readonly WireCustomActivityType[];
+  const unexpected = (index: number, problem: string, hint: string): MarketoUnexpectedAnswerError => {
+    const quoted = context.redactor.excerpt(JSON.stringify(outcome.value.result[index]) ?? "");
+    const done = endpoint.writes
+      ? ` ${call.operation} may or may not have been carried out: run plan to see the instance as it is.`
+      : "";
+    return new MarketoUnexpectedAnswerError(
+      {
+        ...failureContext(call, outcome.attempts),
+        httpStatus: outcome.value.httpStatus,
+        requestId: outcome.value.requestId,
+        answerExcerpt: quoted,
+      },
+      problem,
+      `${hint}.${done}`,
+    );
+  };
+  types.forEach((type, index) => {
+    const at = endpoint.result === "list" ? ` at result[${index}]` : "";
+    if (endpoint.result !== "list" && call.apiName !== undefined && type.apiName !== undefined) {
+      if (type.apiName !== call.apiName) {
+        throw unexpected(
+          index,
+          `an activity type named ${quote(context, type.apiName)} instead`,
+          "the answer is not about the type asked for, so it was not used. Run the command again; if it happens again, a proxy or cache between this machine and Marketo may be mixing up answers: report it with the requestId",
+        );
+      }
+    }
+    if (type.status !== undefined && !KNOWN_STATUSES.has(type.status)) {
+      throw unexpected(
+        index,
+        `an activity type status it does not know, ${quote(context, type.status)}${at}`,
+        `the statuses this package knows are ${[...KNOWN_STATUSES].map((s) => `"${s}"`).join(", ")}; it builds nothing on another one. Check the type in Marketo (Admin > Marketo Custom Activities); if Marketo has added a status, report it to cdktf-marketo-activities with the requestId`,
+      );
+    }
+  });
+}
+
+/** A value from an answer, redacted, shortened and quoted, for a message. */
+function quote(context: Context, value: string): string {
+  return JSON.stringify(context.redactor.excerpt(value, 80));
 }
 
 /** A result that does not match Marketo's documented shape, naming where. */

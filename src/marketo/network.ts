@@ -4,6 +4,7 @@
  * errors can carry the request URL, and the identity URL holds the client secret.
  */
 import type { FailureKind } from "./codes.js";
+import { isLoopbackHost } from "./credentials.js";
 import { MarketoNetworkError } from "./errors.js";
 import { type Context, type Failure, failureContext } from "./outcome.js";
 
@@ -89,12 +90,6 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   return { kind: "transient", code: name, timeout: false };
 }
 
-/** A host name or address of this machine: a refused connection there is a local server not running. */
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\./.test(host);
-}
-
 /**
  * The failure of an attempt whose `fetch` threw. `responded` is true when the response had started (its
  * body could not be read), so the request arrived: it is never treated as "not sent".
@@ -120,7 +115,7 @@ export function networkFailure(
     hint = `check ${names.baseUrl} (or ${names.munchkinId}): it should name your instance, e.g. https://123-ABC-456.mktorest.com`;
   } else if (kind === "rejected") {
     description = `could not connect to ${host} (${code})`;
-    hint = isLoopback(url.hostname)
+    hint = isLoopbackHost(url.hostname)
       ? `nothing answers at ${baseUrl} on this machine. If it is the emulator, is it running? Start it with \`marketo-activities emulator\` and export what it prints; otherwise check ${names.baseUrl}`
       : `check that ${names.baseUrl} (${baseUrl}) is right and that this machine can reach it (network, proxy, firewall)`;
   } else if (kind === "fatal" && code === "TypeError") {

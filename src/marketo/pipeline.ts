@@ -23,7 +23,7 @@ import { interpretRest, type RestResponse } from "./interpret.js";
 import { RollingWindowLimiter, Semaphore, type WindowSlot } from "./limiter.js";
 import { networkFailure } from "./network.js";
 import type { ResolvedOptions } from "./options.js";
-import type { Call, Context, Outcome, Verdict } from "./outcome.js";
+import { type Call, type Context, type Outcome, redirectFailure, type Verdict } from "./outcome.js";
 import { Redactor } from "./redactor.js";
 import { backoffDelay, busyDelay } from "./retry.js";
 
@@ -300,9 +300,29 @@ export class RequestPipeline {
     const started = now();
     let response: Response;
     try {
-      response = await this.#options.fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      // Redirects are never followed: a 3xx could send the token, the secret in the identity URL, type
+      // definitions or lead ids to another origin (docs/client.md, Transport and trust).
+      response = await this.#options.fetch(url, {
+        ...init,
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       return failed(error, false);
+    }
+    const redirect = redirectFailure(context, url, response);
+    if (redirect !== undefined) {
+      await response.body?.cancel().catch(() => undefined);
+      this.#emit({
+        type: "response",
+        operation,
+        attempt,
+        httpStatus: response.status,
+        durationMs: now() - started,
+        requestId: undefined,
+        codes: [],
+      });
+      return redirect;
     }
     let text: string;
     try {

@@ -208,8 +208,12 @@ describe("authentication", () => {
     stub.reply("identity", new Response("<html>maintenance</html>", { status: 200 }));
     const error = await rejection(client.listCustomActivityTypes());
     expect(error).toBeInstanceOf(MarketoHttpError);
-    expect(error.message).toContain("identity");
-    expect(error.message).toContain("not JSON");
+    expect(error.message).toContain(
+      "identity with HTTP 200 and an HTML page instead of Marketo's JSON answer",
+    );
+    expect((error as MarketoHttpError).hint).toContain(
+      "may point at something other than Marketo's REST host",
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   credentialsFromEnv,
+  isLoopbackHost,
   MarketoConfigError,
   MissingCredentialsError,
   normalizeBaseUrl,
@@ -60,14 +61,62 @@ describe("MarketoClient.fromEnv", () => {
     expect(credentials).toEqual({ baseUrl: BASE_URL, clientId: CLIENT_ID, clientSecret: SECRET });
   });
 
-  it("prefers the base URL over the Munchkin id", () => {
+  it("accepts the base URL and the Munchkin id together when they name the same instance", () => {
     const credentials = credentialsFromEnv("MARKETO", {
+      MARKETO_BASE_URL: "https://123-ABC-456.mktorest.com/rest/",
+      MARKETO_MUNCHKIN_ID: "123-abc-456",
+      MARKETO_CLIENT_ID: CLIENT_ID,
+      MARKETO_CLIENT_SECRET: SECRET,
+    });
+    expect(credentials.baseUrl).toBe(BASE_URL);
+  });
+
+  it("fails when the base URL and the Munchkin id name different instances, naming both values", () => {
+    // GIVEN a base URL of the local emulator and a Munchkin id of a real instance, both set
+    const env = {
       MARKETO_BASE_URL: "http://127.0.0.1:4010",
       MARKETO_MUNCHKIN_ID: "123-ABC-456",
       MARKETO_CLIENT_ID: CLIENT_ID,
       MARKETO_CLIENT_SECRET: SECRET,
-    });
-    expect(credentials.baseUrl).toBe("http://127.0.0.1:4010");
+    };
+    // WHEN the client is made from them THEN neither wins: the error names both and says to unset one
+    const error = thrown(() => MarketoClient.fromEnv("MARKETO", env)) as MarketoConfigError;
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect(error.setting).toBe("MARKETO_BASE_URL");
+    expect(error.message).toBe(
+      "MARKETO_BASE_URL and MARKETO_MUNCHKIN_ID name different Marketo instances: MARKETO_BASE_URL is http://127.0.0.1:4010, but MARKETO_MUNCHKIN_ID 123-ABC-456 means https://123-abc-456.mktorest.com",
+    );
+    expect(error.hint).toBe(
+      "unset one of them: keep MARKETO_BASE_URL alone for a proxy or the local emulator, or MARKETO_MUNCHKIN_ID alone for https://<Munchkin id>.mktorest.com",
+    );
+    expect(`${error.message} ${error.hint}`).not.toContain(SECRET);
+  });
+
+  it("fails when the base URL points at another instance's REST host than the Munchkin id", () => {
+    const error = thrown(() =>
+      credentialsFromEnv("MARKETO_PROD", {
+        MARKETO_PROD_BASE_URL: "https://999-XYZ-888.mktorest.com",
+        MARKETO_PROD_MUNCHKIN_ID: "123-ABC-456",
+        MARKETO_PROD_CLIENT_ID: CLIENT_ID,
+        MARKETO_PROD_CLIENT_SECRET: SECRET,
+      }),
+    );
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect(error.message).toContain("https://999-xyz-888.mktorest.com");
+    expect(error.message).toContain("MARKETO_PROD_MUNCHKIN_ID 123-ABC-456");
+  });
+
+  it("fails when a Munchkin id set next to the base URL is not one", () => {
+    const error = thrown(() =>
+      credentialsFromEnv("MARKETO", {
+        MARKETO_BASE_URL: BASE_URL,
+        MARKETO_MUNCHKIN_ID: "123 ABC 456",
+        MARKETO_CLIENT_ID: CLIENT_ID,
+        MARKETO_CLIENT_SECRET: SECRET,
+      }),
+    );
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect((error as MarketoConfigError).setting).toBe("MARKETO_MUNCHKIN_ID");
   });
 
   it("reads the variables of another prefix, and names them in errors", async () => {
@@ -150,6 +199,93 @@ describe("normalizeBaseUrl", () => {
     expect(thrown(() => normalizeBaseUrl("ftp://123-ABC-456.mktorest.com"))).toBeInstanceOf(
       MarketoConfigError,
     );
+  });
+});
+
+describe("plain http", () => {
+  it.each([
+    "http://127.0.0.1:4010",
+    "http://127.255.3.4",
+    "http://127.1:4010", // the URL parser writes it 127.0.0.1
+    "http://localhost:4010",
+    "http://LOCALHOST",
+    "http://[::1]:4010",
+  ])("is accepted for %s, an address of this machine", (url) => {
+    expect(normalizeBaseUrl(url).startsWith("http://")).toBe(true);
+  });
+
+  it.each([
+    "http://192.0.2.2",
+    "http://10.0.0.1:4010",
+    "http://123-abc-456.mktorest.com",
+    "http://127.0.0.1.example.com",
+    "http://app.localhost",
+    "http://[::2]",
+    "http://[::ffff:192.0.2.2]",
+  ])("fails for %s, which is not this machine", (url) => {
+    const error = thrown(() => normalizeBaseUrl(url, "MARKETO_BASE_URL"));
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect((error as MarketoConfigError).setting).toBe("MARKETO_BASE_URL");
+  });
+
+  it("fails for a remote host saying why and how to fix it, before anything is sent", () => {
+    // GIVEN a remote base URL over plain http and a fetch that records calls
+    const calls: string[] = [];
+    const fetch = async (url: string) => {
+      calls.push(url);
+      return new Response("{}");
+    };
+    // WHEN a client is made THEN it refuses, naming the host but never the secret
+    const error = thrown(
+      () =>
+        new MarketoClient({
+          baseUrl: "http://192.0.2.2/rest",
+          clientId: CLIENT_ID,
+          clientSecret: SECRET,
+          fetch,
+        }),
+    ) as MarketoConfigError;
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect(error.message).toBe(
+      "baseUrl is a plain http:// URL to 192.0.2.2, which is not this machine: the client secret and access tokens would cross the network unencrypted",
+    );
+    expect(error.hint).toBe(
+      "use https://192.0.2.2 (Marketo's REST endpoint is https://<Munchkin id>.mktorest.com); http:// is accepted only for localhost, 127.0.0.0/8 and ::1, such as the local emulator",
+    );
+    expect(calls).toStrictEqual([]);
+  });
+
+  it("fails for a remote host from the environment, naming the variable", () => {
+    const error = thrown(() =>
+      MarketoClient.fromEnv("MARKETO", {
+        MARKETO_BASE_URL: "http://192.0.2.2:8080",
+        MARKETO_CLIENT_ID: CLIENT_ID,
+        MARKETO_CLIENT_SECRET: SECRET,
+      }),
+    );
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect(error.message).toMatch(/^MARKETO_BASE_URL is a plain http:\/\/ URL to 192\.0\.2\.2:8080,/);
+  });
+
+  it("fails for user info before naming the host, so that a password in the URL is never shown", () => {
+    const error = thrown(() => normalizeBaseUrl("http://user:hunter2@192.0.2.2"));
+    expect(error.message).toContain("without user info");
+    expect(`${error.message} ${(error as MarketoConfigError).hint}`).not.toContain("hunter2");
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it.each([
+    ["localhost", true],
+    ["127.0.0.1", true],
+    ["127.200.1.9", true],
+    ["[::1]", true],
+    ["localhost.example.com", false],
+    ["127.0.0.1.nip.io", false],
+    ["128.0.0.1", false],
+    ["::1", false], // a URL's hostname keeps the brackets
+  ])("%s: %s", (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
   });
 });
 

@@ -59,6 +59,13 @@ export function token(accessToken = TOKEN, expiresIn = 3599): Response {
   });
 }
 
+/** The activity type apiName in a recorded request's path, e.g. for a describe answered about it. */
+export function apiNameOf(request: Recorded): string {
+  const route = matchRoute(request.method, request.path);
+  if (!("apiName" in route) || route.apiName === undefined) throw new Error(`no apiName in ${request.path}`);
+  return route.apiName;
+}
+
 /** undici-style connection errors: TypeError("fetch failed") with the system error as cause. */
 export function networkError(code: string, detail = `${code} 10.0.0.1:443`): Error {
   return new TypeError("fetch failed", { cause: Object.assign(new Error(detail), { code }) });

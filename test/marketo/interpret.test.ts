@@ -79,7 +79,9 @@ describe("interpretRest", () => {
     const error = proxy.toError({ attempts: 1, afterAmbiguousAttempt: false });
     expect(error).toBeInstanceOf(MarketoHttpError);
     expect(error.message).toContain("JSON that is not Marketo's response envelope");
-    expect(error.hint).toMatch(/^check baseUrl: it should be the REST host root/);
+    expect(error.hint).toMatch(
+      /^check baseUrl \(https:\/\/123-abc-456\.mktorest\.com\): it should be the REST host root/,
+    );
   });
 
   it("redacts what it quotes from the body", () => {

@@ -14,6 +14,7 @@ import { MarketoActivitiesError } from "../../src/schema/errors.js";
 import { busiestWindow } from "../helpers/windows.js";
 import {
   activityType,
+  apiNameOf,
   fail,
   json,
   networkError,
@@ -68,12 +69,12 @@ describe("retries of rate and concurrency limits", () => {
   it("rides out a storm of 606 and 615 from many callers under small limits", async () => {
     const { client, stub } = setup({ rateLimit: { calls: 4, windowMs: 1000 }, maxConcurrency: 2 });
     let served = 0;
-    const storm: Reply = async () => {
+    const storm: Reply = async (request) => {
       const n = ++served;
       await new Promise((resolve) => setImmediate(resolve));
       if (n <= 12)
         return n % 2 === 0 ? fail("606", "Max rate limit") : fail("615", "Concurrent access limit");
-      return ok([activityType()]);
+      return ok([activityType(apiNameOf(request))]);
     };
     for (let i = 0; i < 40; i++) stub.reply("describeCustomActivityType", storm);
     const names = Array.from({ length: 8 }, (_, i) => `type${i}`);

@@ -267,14 +267,16 @@ describe("responses", () => {
 
   it("fails when the body is not JSON, quoting at most 200 characters and pointing at the base URL", async () => {
     const { client, stub } = setup();
-    stub.reply("listCustomActivityTypes", new Response(`<html>${"x".repeat(5000)}</html>`, { status: 200 }));
+    stub.reply("listCustomActivityTypes", new Response(`{"broken ${"x".repeat(5000)}`, { status: 200 }));
     const error = await rejection(client.listCustomActivityTypes());
     expect(error).toBeInstanceOf(MarketoHttpError);
     const http = error as MarketoHttpError;
     expect(http.bodyExcerpt.length).toBeLessThanOrEqual(200);
     expect(http.message.length).toBeLessThan(400);
     expect(http.message).toContain("listCustomActivityTypes with HTTP 200 and a body that is not JSON");
-    expect(http.hint).toContain("baseUrl");
+    expect(http.hint).toBe(
+      `check baseUrl (${BASE_URL}): it should be the REST host root of your instance, such as https://123-ABC-456.mktorest.com`,
+    );
     expect(stub.rest()).toHaveLength(1);
   });
 
@@ -303,8 +305,8 @@ describe("usage and events", () => {
     stub.reply(
       "describeCustomActivityType",
       fail("606", "Max rate limit"),
-      ok([activityType()]),
-      ok([activityType()]),
+      ok([activityType("a1")]),
+      ok([activityType("a1")]),
     );
     await client.listCustomActivityTypes();
     await client.describeCustomActivityType("a1");
