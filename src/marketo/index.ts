@@ -30,6 +30,7 @@ export {
   MarketoOutcomeUnknownError,
   MarketoQuotaError,
   MarketoRequestError,
+  MarketoUnexpectedAnswerError,
 } from "./errors.js";
 export type { MarketoClientEvent } from "./events.js";
 export { MarketoClient } from "./marketo-client.js";
