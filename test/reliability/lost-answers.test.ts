@@ -21,7 +21,7 @@ afterEach(async () => {
   lab = undefined;
 });
 
-const live = (type: ActivityTypeInput): SeedActivityType => ({
+const live = (type: SeedActivityType): SeedActivityType => ({
   ...type,
   attributes: [...(type.attributes ?? [])],
 });
@@ -70,7 +70,7 @@ const ROWS: readonly Row[] = [
       {
         ...live(webinar),
         status: "approved with draft",
-        draft: { ...live(webinar), name: "Webinar Edited In Admin" },
+        draft: { ...webinar, attributes: [...webinar.attributes], name: "Webinar Edited In Admin" },
       },
     ],
     types: [webinarChanged],
