@@ -9,16 +9,18 @@
  * a second copy of one CDK (a nested install, an app on another version) breaks the same way.
  * Only types are imported here, and no public declaration refers to them.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type * as CdktfModule from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import { DefinitionError } from "../schema/index.js";
+import { DefinitionError, MarketoActivitiesError } from "../schema/index.js";
+import { removeSynthOutputs } from "../sources/index.js";
 
 /** What this package uses of a CDK module; cdktf and cdktn export the same API. */
 export type Cdk = Pick<
   typeof CdktfModule,
-  "Aspects" | "TerraformProvider" | "TerraformResource" | "TerraformStack"
+  "Aspects" | "TerraformProvider" | "TerraformResource" | "TerraformStack" | "Token"
 >;
 export type TerraformStack = CdktfModule.TerraformStack;
 export type TerraformResource = CdktfModule.TerraformResource;
@@ -164,4 +166,91 @@ export function loadProviderNull(cdk: FoundCdk): typeof import("@cdktf/provider-
     }
   }
   return undefined;
+}
+
+/** The synth sessions (one per `app.synth()`) whose earlier outputs are removed already. */
+const clearedSessions = new WeakSet<object>();
+
+/**
+ * The stack directories plan and apply may read after a synth into `session.outdir`: every stack of
+ * the app `stack` is in (`<outdir>/stacks/<id>`, the CDK's `Manifest.stacksFolder`; computed here
+ * rather than asked of `session.manifest.forStack`, which would record the stack before its aspects
+ * ran), and every stack that the outdir's `manifest.json` lists from an earlier synth (it stays when
+ * a synth fails).
+ */
+function stackDirectories(stack: TerraformStack, session: ISynthesisSession): string[] {
+  const stacksFolder = (session.manifest.constructor as { stacksFolder?: unknown }).stacksFolder;
+  const folder = typeof stacksFolder === "string" ? stacksFolder : "stacks";
+  const directories = stack.node.root.node
+    .findAll()
+    .filter(isStack)
+    .map((s) => join(session.outdir, folder, s.node.id));
+  try {
+    const earlier = JSON.parse(readFileSync(join(session.outdir, "manifest.json"), "utf8")) as {
+      stacks?: Record<string, { workingDirectory?: unknown }>;
+    };
+    for (const entry of Object.values(earlier.stacks ?? {})) {
+      if (typeof entry?.workingDirectory !== "string") continue;
+      const directory = join(session.outdir, entry.workingDirectory);
+      const inside = relative(session.outdir, directory);
+      if (inside !== "" && !inside.startsWith("..") && !isAbsolute(inside)) directories.push(directory);
+    }
+  } catch {
+    // No earlier synth, or a manifest.json cdktf will rewrite.
+  }
+  return [...new Set(directories)];
+}
+
+/**
+ * Synthesizes `stack` with the synthesizer the CDK gave it (`inner`), for the wrapper that writes the
+ * manifests (marketo-instance.ts). Before the first stack of a synth, it removes the manifests and
+ * sources records of every stack directory plan and apply could read (`removeSynthOutputs`), so a
+ * synth that fails, here or in another stack, leaves no earlier desired state beside a new
+ * `cdk.tf.json`. When the CDK stops on error annotations, the error names them without the CDK's
+ * stack trace and its advice to ignore them (docs/cdktf.md section 9).
+ */
+export function synthesizeWith(
+  inner: { synthesize(session: ISynthesisSession): void },
+  stack: TerraformStack,
+  session: ISynthesisSession,
+): void {
+  if (!clearedSessions.has(session)) {
+    clearedSessions.add(session);
+    for (const directory of stackDirectories(stack, session)) removeSynthOutputs(directory);
+  }
+  try {
+    inner.synthesize(session);
+  } catch (error) {
+    throw annotationsError(stack, error) ?? error;
+  }
+}
+
+/** The message both CDKs throw error annotations with (`encounteredAnnotationWithLevelError`). */
+const CDK_ANNOTATIONS_ERROR = 'Encountered Annotations with level "ERROR"';
+
+/**
+ * For the CDK's error on error annotations, one of this package that lists them as `cdktf synth`
+ * prints them and ends with the last: no stack trace (the annotations name the constructs at fault),
+ * no `cause`, no fields that Node would print after it. Undefined for any other error.
+ */
+function annotationsError(stack: TerraformStack, error: unknown): Error | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith(CDK_ANNOTATIONS_ERROR)) return undefined;
+  const errors = stack.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === ERROR_ANNOTATION)
+        .map((m) => `ERROR [${c.node.path}]: ${String(m.data)}`),
+    );
+  if (errors.length === 0) return undefined;
+  const count = errors.length === 1 ? "1 error" : `${errors.length} errors`;
+  const ours = new MarketoActivitiesError(
+    "SynthFailed",
+    `stack "${stack.node.id}" has ${count}; nothing of it was written:\n${errors.join("\n")}`,
+  );
+  for (const key of ["name", "code", "hint"] as const)
+    Object.defineProperty(ours, key, { enumerable: false });
+  // Node prints an uncaught error without frames as `[stack]`, then its version: the message stays last.
+  ours.stack = `${ours.name}: ${ours.message}`;
+  return ours;
 }

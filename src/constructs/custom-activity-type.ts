@@ -6,11 +6,14 @@ import {
   checkActivityType,
   DefinitionError,
   definitionLeaves,
+  formatCount,
+  MAX_REQUEST_BYTES,
   PROVISIONER_ENV,
   type PrimaryAttributeInput,
   type ValidationIssue,
 } from "../schema/index.js";
-import type { LocalExecProvisioner, TerraformResource } from "./cdk.js";
+import type { Cdk, LocalExecProvisioner, TerraformResource } from "./cdk.js";
+import { applyCommand } from "./launcher.js";
 import { MarketoInstance } from "./marketo-instance.js";
 import { ACTIVITY_TYPE, isMarked, mark, terraformName } from "./private/markers.js";
 import { ensureNullProvider, resourceClasses } from "./resources.js";
@@ -123,7 +126,13 @@ export class CustomActivityType extends Construct {
   }
 
   private check(): ReturnType<typeof checkActivityType> {
-    this.checked ??= checkActivityType(this.input);
+    if (this.checked === undefined) {
+      const input = this.input;
+      const tokens = tokenIssues(this.instance.cdk.module, input);
+      const result = checkActivityType(input);
+      const issues = [...tokens, ...(result.ok ? requestSizeIssues(result.definition) : result.issues)];
+      this.checked = issues.length === 0 ? result : { ok: false, issues };
+    }
     return this.checked;
   }
 
@@ -173,7 +182,8 @@ export interface ActivityTypeResource extends IConstruct {
  * id from instance id and apiName (never the construct path, so moving code does not replace it),
  * field-level triggers, `create_before_destroy` so a change never runs a destroy step, and a
  * create-time `local-exec` provisioner that runs, from the stack directory,
- * `<command> apply --manifest <manifest> --only <apiName> --auto-approve`.
+ * `<command> apply --manifest <manifest> --only <apiName> --auto-approve` (launcher.ts: each value
+ * quoted for the shell; resources.ts: written as a Terraform literal, and only for a valid instance).
  */
 export function createResource(
   owner: Construct,
@@ -182,7 +192,7 @@ export function createResource(
   triggers: () => Record<string, string>,
 ): ActivityTypeResource {
   const instance = MarketoInstance.of(owner);
-  const command = `${instance.command} apply --manifest ${instance.manifestFileName} --only ${apiName} --auto-approve`;
+  const command = applyCommand(instance.command, instance.manifestFileName, apiName);
   // The variable tells the CLI that Terraform runs it, so its messages name what can be changed in code.
   const provisioners: LocalExecProvisioner[] = [
     { type: "local-exec", command, environment: { [PROVISIONER_ENV]: "1" } },
@@ -197,4 +207,121 @@ export function createResource(
   }
   resource.overrideLogicalId(terraformName(logicalId));
   return resource;
+}
+
+/** The string leaves of `value` with their paths as a user writes them (`attributes[2].name`). */
+function stringLeaves(value: unknown, path = ""): { path: string; value: string }[] {
+  if (typeof value === "string") return [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => stringLeaves(item, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      stringLeaves(item, path === "" ? key : `${path}.${key}`),
+    );
+  }
+  return [];
+}
+
+/** A number as JavaScript writes a large one into a string: cdktf encodes number tokens so. */
+const NUMBER_IN_TEXT = /-?\d+(?:\.\d+)?e[+-]?\d+/gi;
+
+/**
+ * Whether the CDK reads a token in `value`: `${TfToken[...]}` (a string), the list and map markers,
+ * or a number token written into the text. The CDK would replace it with a Terraform expression in
+ * the triggers, while the manifest holds the text as it is (docs/cdktf.md section 8).
+ */
+function hasToken(cdk: Cdk, value: string): boolean {
+  if (cdk.Token.isUnresolved(value) || /[#&]\{TfToken\[/.test(value)) return true;
+  return [...value.matchAll(NUMBER_IN_TEXT)].some((match) => cdk.Token.isUnresolved(Number(match[0])));
+}
+
+/** A value of the definition that is a cdktf token: known only when Terraform runs, not at synth. */
+function tokenIssues(cdk: Cdk, input: unknown): ValidationIssue[] {
+  return stringLeaves(input)
+    .filter((leaf) => hasToken(cdk, leaf.value))
+    .map((leaf) => ({
+      path: leaf.path,
+      message:
+        "is a cdktf token, a value Terraform knows only when it runs (an attribute of another resource, a variable); a definition must be known at synth, where its manifest is written",
+      fix: "write the value itself as text",
+    }));
+}
+
+/** What one request that `apply` may send for a type holds: its JSON body and where each string comes from. */
+interface RequestShape {
+  readonly what: string;
+  readonly body: unknown;
+  readonly fields: readonly { readonly path: string; readonly value: string }[];
+}
+
+/**
+ * The largest requests `apply` may send for `definition`, as the reconciler builds them: the type
+ * (create or update: every field of the type and its primary attribute) and the attributes (every
+ * secondary attribute and the primary, as when the primary changes).
+ */
+function largestRequests(definition: ActivityTypeDefinition): RequestShape[] {
+  const attribute = (
+    a: ActivityTypeDefinition["attributes"][number] | ActivityTypeDefinition["primaryAttribute"],
+    path: string,
+  ) => ({
+    body: { apiName: a.apiName, name: a.name, dataType: a.dataType, description: a.description ?? "" },
+    fields: [
+      { path: `${path}.apiName`, value: a.apiName },
+      { path: `${path}.name`, value: a.name },
+      { path: `${path}.description`, value: a.description ?? "" },
+    ],
+  });
+  const primary = attribute(definition.primaryAttribute, "primaryAttribute");
+  const secondaries = definition.attributes.map((a, i) => attribute(a, `attributes[${i}]`));
+  const typeFields = (["apiName", "name", "triggerName", "filterName", "description"] as const).map(
+    (field) => ({ path: field, value: definition[field] ?? "" }),
+  );
+  return [
+    {
+      what: "creates or updates the type",
+      body: {
+        apiName: definition.apiName,
+        name: definition.name,
+        description: definition.description ?? "",
+        triggerName: definition.triggerName,
+        filterName: definition.filterName,
+        primaryAttribute: primary.body,
+      },
+      fields: [...typeFields, ...primary.fields],
+    },
+    {
+      what: "creates or updates the attributes",
+      body: { attributes: [...secondaries.map((a) => a.body), { ...primary.body, isPrimary: true }] },
+      fields: [...secondaries.flatMap((a) => a.fields), ...primary.fields],
+    },
+  ];
+}
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+/**
+ * Marketo refuses a request body over 1 MB (HTTP 413, docs/marketo-api.md section 3), and the client
+ * sends none over `MAX_REQUEST_BYTES`. A definition whose requests would be larger fails synth, with
+ * the largest field of that request named.
+ */
+function requestSizeIssues(definition: ActivityTypeDefinition): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const request of largestRequests(definition)) {
+    const bytes = utf8Bytes(JSON.stringify(request.body));
+    if (bytes <= MAX_REQUEST_BYTES) continue;
+    const sized = request.fields.map((field) => ({
+      ...field,
+      bytes: utf8Bytes(JSON.stringify(field.value)),
+    }));
+    const largest = sized.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    if (issues.some((issue) => issue.path === largest.path)) continue;
+    issues.push({
+      path: largest.path,
+      message: `is ${formatCount(largest.bytes)} bytes as JSON, the largest field of the request that ${request.what} (${formatCount(bytes)} bytes); Marketo refuses a request over 1 MB (HTTP 413), and this package sends at most ${formatCount(MAX_REQUEST_BYTES)} bytes`,
+      fix:
+        largest.bytes > bytes - MAX_REQUEST_BYTES
+          ? `shorten it by at least ${formatCount(bytes - MAX_REQUEST_BYTES)} bytes (UTF-8)`
+          : `shorten the fields of that request by at least ${formatCount(bytes - MAX_REQUEST_BYTES)} bytes (UTF-8) in all; this is the largest of them`,
+    });
+  }
+  return issues;
 }

@@ -12,6 +12,32 @@ export const LAUNCHER_FILE_NAME = "marketo-activities.mjs";
 export const DEFAULT_COMMAND = `node ${LAUNCHER_FILE_NAME}`;
 
 /**
+ * Characters that neither POSIX `sh` nor Windows `cmd` treats specially, the shells Terraform's
+ * local-exec runs a command with by default (`/bin/sh -c` on Linux and macOS, `cmd /C` on Windows).
+ */
+const SHELL_SAFE = /^[A-Za-z0-9_@+:./-]+$/;
+
+/**
+ * One argument of a provisioner command, quoted for `sh`: as it is when made only of characters
+ * no shell reads (every apiName and manifest file name of a valid definition), else in single
+ * quotes, with each `'` written as `'\''`. `cmd` does not read single quotes, so a value that needs
+ * them is not for Windows; no valid definition has one, and no resource is written for an invalid one.
+ */
+export function shellArgument(value: string): string {
+  return SHELL_SAFE.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The command a provisioner runs from the stack directory: `<command> apply --manifest <file>`,
+ * with `--only <apiName>` for one type or tombstone, then `--auto-approve`. `command` is the
+ * instance's, shell text the app wrote; every value added to it is quoted (`shellArgument`).
+ */
+export function applyCommand(command: string, manifestFileName: string, only?: string): string {
+  const selection = only === undefined ? "" : ` --only ${shellArgument(only)}`;
+  return `${command} apply --manifest ${shellArgument(manifestFileName)}${selection} --auto-approve`;
+}
+
+/**
  * The launcher's source. It resolves the package from the stack directory upwards (the app's
  * node_modules), then from the app directory synth ran in (`appDir`, relative to the stack
  * directory, when the stack directory is inside the app), runs the `marketo-activities` bin the

@@ -24,6 +24,7 @@ import {
   ERROR_ANNOTATION,
   type FoundCdk,
   type ISynthesisSession,
+  synthesizeWith,
   type TerraformResource,
   type TerraformStack,
 } from "./cdk.js";
@@ -482,14 +483,15 @@ function typeHeading(type: DeclaredType): string {
 /**
  * Wraps the stack's synthesizer once, so that every `MarketoInstance` in the stack writes its
  * manifest next to `cdk.tf.json` (docs/cdktf.md section 5: the public way to add files), and the
- * launcher the provisioners run when an instance uses the default command.
+ * launcher the provisioners run when an instance uses the default command. `synthesizeWith` removes
+ * the manifests of an earlier synth first, so a failed synth leaves none for the CLI (cdk.ts).
  */
 function installManifestWriter(stack: TerraformStack): void {
   if (!claimManifestWriter(stack)) return;
   const inner = stack.synthesizer;
   stack.synthesizer = {
     synthesize(session: ISynthesisSession) {
-      inner.synthesize(session);
+      synthesizeWith(inner, stack, session);
       const directory = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
       const instances = stack.node.findAll().filter(MarketoInstance.isMarketoInstance);
       const valid = instances.filter((instance) => instance.validate().length === 0);

@@ -2,6 +2,14 @@
  * The Terraform resources that stand for activity types, built on the CDK of the user's stack
  * (cdk.ts): Terraform's built-in `terraform_data` (the default: Terraform >= 1.4, no provider
  * download, works air-gapped) and `null_resource` of the `hashicorp/null` provider.
+ *
+ * Two rules hold for every resource made here (types, tombstones, an instance's own resources):
+ * - Every string it is given (triggers, keys included, and each local-exec provisioner's command,
+ *   environment, interpreter and working directory) is written as a Terraform literal
+ *   (`terraformLiteral`), so Terraform reads back exactly that string and evaluates nothing in it.
+ * - It is written only while the `MarketoInstance` it belongs to has no problem: an invalid
+ *   definition gets no resource and no provisioner, even when cdktf is told to go on after errors
+ *   (`CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS`, as the cdktf CLI does) or validations are skipped.
  */
 import type { Construct, IConstruct } from "constructs";
 import {
@@ -11,6 +19,125 @@ import {
   type TerraformResource,
   type TerraformStack,
 } from "./cdk.js";
+import { INSTANCE, isMarked } from "./private/markers.js";
+
+/**
+ * cdktf's marker of a string token, `${TfToken[TOKEN.12]}`: a reference the app's code made (an
+ * attribute of another resource, a variable), which the CDK renders as a Terraform expression
+ * (docs/cdktf.md section 8).
+ */
+const STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
+
+/** Literal text for Terraform: `${` and `%{` doubled, as its templates require. */
+function escapeTemplate(text: string): string {
+  // A function, not the string: in a replacement string "$$" stands for one "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
+
+/** Literal text for HCL's quoted strings: `escapeTemplate`, then backslashes, quotes and control characters. */
+function escapeHcl(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is escaped
+  return escapeTemplate(text).replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
+    if (c === "\\" || c === '"') return `\\${c}`;
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** `value` with the text between cdktf string tokens escaped by `escape`, the tokens left as they are. */
+function literalWith(value: string, escapeText: (text: string) => string): string {
+  let out = "";
+  let from = 0;
+  for (const token of value.matchAll(STRING_TOKEN)) {
+    const text = escapeText(value.slice(from, token.index));
+    // A "$" right before the token's "${expression}" would make the escape "$${": it is written as
+    // an interpolation of "$" instead.
+    out += text.endsWith("$") ? `${text.slice(0, -1)}${DOLLAR}${token[0]}` : `${text}${token[0]}`;
+    from = token.index + token[0].length;
+  }
+  return out + escapeText(value.slice(from));
+}
+
+/** A Terraform interpolation that evaluates to "$". */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform expression
+const DOLLAR = '${"$"}';
+
+/**
+ * `value` as a Terraform string template that evaluates to `value` itself. Terraform evaluates
+ * `${...}` and `%{...}` in every string of its configuration, JSON included, so they are written
+ * `$${` and `%%{`. A cdktf string token in `value` (a reference the app's code made, e.g. in a
+ * command) stays a reference for the CDK to render; a definition, whose values the manifest holds as
+ * they are, may not contain one (custom-activity-type.ts).
+ */
+export function terraformLiteral(value: string): string {
+  return literalWith(value, escapeTemplate);
+}
+
+/**
+ * `value` for cdktf's HCL output (`cdktf synth --hcl`): as `terraformLiteral`, with backslashes,
+ * quotes and control characters escaped as HCL's quoted strings require. cdktf's HCL renderer puts a
+ * string in quotes without escaping backslashes, escapes quotes only in strings without `${`, and
+ * writes a string with a line break as a heredoc, which would change it; after this it has nothing
+ * left to escape (docs/cdktf.md section 8).
+ */
+export function hclLiteral(value: string): string {
+  return literalWith(value, escapeHcl);
+}
+
+type Format = "json" | "hcl";
+
+const literal = (value: string, format: Format) =>
+  format === "json" ? terraformLiteral(value) : hclLiteral(value);
+
+/** A string map, keys and values, as literals. */
+function literalMap(map: Readonly<Record<string, string>>, format: Format): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [literal(k, format), literal(v, format)]));
+}
+
+/** A local-exec provisioner with every string in it as a literal; other provisioners as they are. */
+function literalProvisioner(provisioner: LocalExecProvisioner, format: Format): LocalExecProvisioner {
+  if (provisioner.type !== "local-exec") return provisioner;
+  const { command, environment, interpreter, workingDir } = provisioner;
+  return {
+    ...provisioner,
+    command: literal(command, format),
+    ...(environment === undefined ? {} : { environment: literalMap(environment, format) }),
+    ...(interpreter === undefined ? {} : { interpreter: interpreter.map((arg) => literal(arg, format)) }),
+    ...(workingDir === undefined ? {} : { workingDir: literal(workingDir, format) }),
+  };
+}
+
+/**
+ * Whether `resource` is written: not when the `MarketoInstance` it belongs to has a problem (an
+ * invalid definition, a rule across its types, its own props). Its manifest is not written then
+ * either, so nothing would be there for a provisioner to apply.
+ */
+function isWritten(resource: IConstruct): boolean {
+  const instance = resource.node.scopes.findLast((scope) => isMarked(scope, INSTANCE)) as
+    | { validate(): string[] }
+    | undefined;
+  return instance === undefined || instance.validate().length === 0;
+}
+
+/**
+ * Renders `resource` with `render` (the CDK's `toTerraform` or `toHclTerraform`), its provisioners'
+ * strings as literals for that one rendering; nothing when it is not written (`isWritten`).
+ */
+function renderResource<T extends object>(resource: TerraformResource, format: Format, render: () => T): T {
+  if (!isWritten(resource)) return {} as T;
+  const provisioners = resource.provisioners;
+  if (provisioners === undefined) return render();
+  resource.provisioners = provisioners.map((p) =>
+    p.type === "local-exec" ? literalProvisioner(p as LocalExecProvisioner, format) : p,
+  );
+  try {
+    return render();
+  } finally {
+    resource.provisioners = provisioners;
+  }
+}
 
 /** What every activity-type resource is given. */
 export interface ResourceConfig {
@@ -70,10 +197,19 @@ export function resourceClasses(cdk: FoundCdk): ResourceClasses {
       });
     }
     protected override synthesizeAttributes(): Record<string, unknown> {
-      return { triggers_replace: this.config.triggers() };
+      return { triggers_replace: literalMap(this.config.triggers(), "json") };
     }
     protected override synthesizeHclAttributes(): Record<string, unknown> {
-      return { triggers_replace: hclStringMap(this.config.triggers()) };
+      return { triggers_replace: hclStringMap(literalMap(this.config.triggers(), "hcl")) };
+    }
+    public override toTerraform(): Record<string, unknown> {
+      return renderResource(this, "json", () => super.toTerraform());
+    }
+    public override toHclTerraform(): Record<string, unknown> {
+      return renderResource(this, "hcl", () => super.toHclTerraform());
+    }
+    public override toMetadata(): Record<string, unknown> {
+      return isWritten(this) ? super.toMetadata() : {};
     }
   }
 
@@ -121,10 +257,22 @@ export function resourceClasses(cdk: FoundCdk): ResourceClasses {
       super(scope, id, { lifecycle, provisioners: config.provisioners });
     }
     protected override synthesizeAttributes(): Record<string, unknown> {
-      return { ...super.synthesizeAttributes(), triggers: this.config.triggers() };
+      return { ...super.synthesizeAttributes(), triggers: literalMap(this.config.triggers(), "json") };
     }
     protected override synthesizeHclAttributes(): Record<string, unknown> {
-      return { ...super.synthesizeHclAttributes(), triggers: hclStringMap(this.config.triggers()) };
+      return {
+        ...super.synthesizeHclAttributes(),
+        triggers: hclStringMap(literalMap(this.config.triggers(), "hcl")),
+      };
+    }
+    public override toTerraform(): Record<string, unknown> {
+      return renderResource(this, "json", () => super.toTerraform());
+    }
+    public override toHclTerraform(): Record<string, unknown> {
+      return renderResource(this, "hcl", () => super.toHclTerraform());
+    }
+    public override toMetadata(): Record<string, unknown> {
+      return isWritten(this) ? super.toMetadata() : {};
     }
   }
 

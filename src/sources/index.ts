@@ -7,6 +7,9 @@
  * the same files again and compares. Content digests, never file times: times mean nothing in a fresh
  * CI checkout or after downloading `cdktf.out` as an artifact.
  *
+ * Before a stack synthesizes, `removeSynthOutputs` removes what an earlier synth wrote there for plan
+ * and apply (the manifests and the sources record), so a synth that fails leaves none of it behind.
+ *
  * This module may import only src/schema and node builtins (it is loaded at synth by the constructs
  * and by the CLI's plan/apply path).
  */
@@ -17,11 +20,13 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
+import { manifestFileName } from "../schema/index.js";
 
 /** File name of the sources record inside a stack directory. */
 export const SOURCES_FILE_NAME = "marketo-activities-sources.json";
@@ -244,4 +249,34 @@ export function checkSources(manifestPath: string): SourcesCheck {
     added: added.sort(),
     removed: removed.sort(),
   };
+}
+
+const [MANIFEST_PREFIX, MANIFEST_SUFFIX] = manifestFileName("\u0000").split("\u0000") as [string, string];
+
+/** True for a manifest's file name (`marketo-activities.<instanceId>.json`), as the CLI finds them. */
+export function isManifestFileName(name: string): boolean {
+  return (
+    name.length > MANIFEST_PREFIX.length + MANIFEST_SUFFIX.length &&
+    name.startsWith(MANIFEST_PREFIX) &&
+    name.endsWith(MANIFEST_SUFFIX)
+  );
+}
+
+/**
+ * Removes from `stackDir` every manifest and the sources record, what plan and apply read of a synth.
+ * Called at synth before any stack is synthesized: the manifests of this synth are written after
+ * their stack, and only for valid instances, so a synth that fails leaves no earlier manifest beside
+ * a new `cdk.tf.json` for the CLI to use. A missing directory is fine; the launcher and cdktf's own
+ * files are left alone.
+ */
+export function removeSynthOutputs(stackDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(stackDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (isManifestFileName(name) || name === SOURCES_FILE_NAME) rmSync(join(stackDir, name), { force: true });
+  }
 }

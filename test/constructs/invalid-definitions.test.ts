@@ -1,3 +1,4 @@
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import {
   CustomActivityType,
@@ -74,6 +75,20 @@ oneType("attributes not a list", { ...webinar, attributes: { apiName: "x" } });
 oneType("unknown property on the type", { ...webinar, displayName: "Webinar" });
 oneType("allowDestructiveChanges not a boolean", { ...webinar, allowDestructiveChanges: "yes" });
 oneType("many problems at once", { apiName: "bad name", name: "Bad!", primaryAttribute: { apiName: "x" } });
+oneType("description over Marketo's 1 MB request limit", { ...webinar, description: "é".repeat(500_001) });
+oneType("attribute descriptions over 1 MB in one request", {
+  ...webinar,
+  attributes: Array.from({ length: 20 }, (_, i) => ({
+    apiName: `f${i}`,
+    name: `F${i}`,
+    dataType: "string",
+    description: "x".repeat(i === 7 ? 60_000 : 50_000),
+  })),
+});
+oneType("a cdktf token in the description", {
+  ...webinar,
+  description: `Costs ${new TerraformVariable(new TerraformStack(Testing.app(), "vars"), "price", {}).stringValue}`,
+});
 cases["two types with one apiName"] = () =>
   synthInstance((prod) => {
     new CustomActivityType(prod, "a", webinar);
@@ -124,6 +139,15 @@ describe("invalid definitions fail synth with every problem, where, what was rec
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) expect(error).toMatch(/^\[stack\/prod.*\] .+ has \d+ problems?:\n {2}- /);
   });
+
+  it.each(Object.keys(cases))(
+    "synthesizes no resource and no provisioner for the instance when %s",
+    (name) => {
+      const { json } = cases[name]!();
+      expect(json.resource ?? {}).toStrictEqual({});
+      expect(JSON.stringify(json)).not.toContain("local-exec");
+    },
+  );
 
   it("covers at least 25 cases", () => {
     expect(Object.keys(cases).length).toBeGreaterThanOrEqual(25);
@@ -247,6 +271,18 @@ describe("invalid definitions fail synth with every problem, where, what was rec
         - triggerName: got nothing; triggerName is required. Fix: add it, e.g. "Attends Webinar"
         - filterName: got nothing; filterName is required. Fix: add it, e.g. "Attended Webinar"
         - primaryAttribute.name: got nothing; name is required. Fix: add it, e.g. "Minutes Watched"
+
+      # description over Marketo's 1 MB request limit
+      [stack/prod/t] activity type "webinarAttended" has 1 problem:
+        - description: is 1,000,004 bytes as JSON, the largest field of the request that creates or updates the type (1,000,242 bytes); Marketo refuses a request over 1 MB (HTTP 413), and this package sends at most 1,000,000 bytes. Fix: shorten it by at least 242 bytes (UTF-8)
+
+      # attribute descriptions over 1 MB in one request
+      [stack/prod/t] activity type "webinarAttended" has 1 problem:
+        - attributes[7].description: is 60,002 bytes as JSON, the largest field of the request that creates or updates the attributes (1,011,458 bytes); Marketo refuses a request over 1 MB (HTTP 413), and this package sends at most 1,000,000 bytes. Fix: shorten it by at least 11,458 bytes (UTF-8)
+
+      # a cdktf token in the description
+      [stack/prod/t] activity type "webinarAttended" has 1 problem:
+        - description: is a cdktf token, a value Terraform knows only when it runs (an attribute of another resource, a variable); a definition must be known at synth, where its manifest is written. Fix: write the value itself as text
 
       # two types with one apiName
       [stack/prod] MarketoInstance "prod" has 1 problem:
