@@ -1,6 +1,7 @@
 import { MarketoClient, type MarketoClientSettings, parseBudgetShare } from "../marketo/index.js";
-import { diff, type Plan, readInstance } from "../reconcile/index.js";
-import { isUserError, type Manifest, MarketoActivitiesError } from "../schema/index.js";
+import { diff, readInstance } from "../reconcile/index.js";
+import type { SavedPlan } from "../reconcile/plan-file.js";
+import { isUserError, type Manifest, MarketoActivitiesError, manifestDigest } from "../schema/index.js";
 import type { CliIO } from "./io.js";
 import { type FoundManifest, findManifests, selectOnly } from "./manifests.js";
 import type { Reporter } from "./report.js";
@@ -56,10 +57,9 @@ export function clientFor(
   });
 }
 
-/** A planned instance with the client that read it. */
-export interface PlannedInstance {
+/** A planned instance, with what it was planned from and the client that read it. */
+export interface PlannedInstance extends SavedPlan {
   readonly client: MarketoClient;
-  readonly plan: Plan;
 }
 
 /** Reads each instance of the manifests `found` with the fewest calls, and diffs. */
@@ -101,7 +101,7 @@ export async function planInstances(
         endpoint: new URL(client.baseUrl).host,
         ...(only === undefined ? {} : { only }),
       });
-      return { client, plan };
+      return { client, plan, manifestDigest: manifestDigest(f.manifest), state };
     }),
   );
 }

@@ -128,7 +128,7 @@ ${ENV_HELP}`,
       .command("apply")
       .argument(
         "[plan-file]",
-        "a plan saved with `plan --out`: applied only if the instance has not changed since",
+        "a plan saved with `plan --out`: applied only if it is what the code synthesized now plans, and the instance has not changed since",
       )
       .description(
         "Bring the Marketo instance to the declared state: create, update, approve and delete activity types.",
@@ -149,6 +149,7 @@ ${ENV_HELP}`,
 Examples:
   $ marketo-activities apply                          # plan, confirm, apply
   $ marketo-activities apply plan.json --auto-approve  # exactly the reviewed plan, or refuse
+    (checked against the manifests in cdktf.out, or those given with --manifest: synthesize first)
   $ marketo-activities apply --manifest marketo-activities.prod.json --only webinarAttended --auto-approve
     (what each cdktf resource's provisioner runs during \`cdktf deploy\`)
   $ marketo-activities apply --budget-share 0.5       # while another integration syncs to the same instance

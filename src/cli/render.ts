@@ -149,13 +149,15 @@ function render(
       );
     case "client":
       return stderr(clientEventLine(report.instance, report.event) ?? "");
-    case "plans":
+    case "plans": {
       if (options.format === "json") return stdout(serializePlans(report.plans));
+      const plans = report.plans.map((saved) => saved.plan);
       if (options.format === "markdown") {
         const stale = report.checked === undefined ? "" : staleMarkdown(report.checked);
-        return stdout(stale + renderMarkdown(report.plans, { context: options.context }));
+        return stdout(stale + renderMarkdown(plans, { context: options.context }));
       }
-      return stdout(renderText(report.plans, options.colors, { context: options.context }));
+      return stdout(renderText(plans, options.colors, { context: options.context }));
+    }
     case "planSaved":
       return stderr(
         `Plan saved to ${report.file}. Apply exactly this plan with: marketo-activities apply ${report.file}\n`,

@@ -3,7 +3,8 @@
  * a report into text for the terminal, a pull-request comment or JSON, and picks stdout or stderr.
  */
 import type { MarketoClientEvent } from "../marketo/index.js";
-import type { ApplyEvent, ApplyResult, Plan } from "../reconcile/index.js";
+import type { ApplyEvent, ApplyResult } from "../reconcile/index.js";
+import type { SavedPlan } from "../reconcile/plan-file.js";
 import type { FoundManifest } from "./manifests.js";
 import type { CheckedManifest } from "./synth-check.js";
 
@@ -14,8 +15,15 @@ export type Report =
   | { readonly kind: "staleApplied"; readonly stale: readonly CheckedManifest[] }
   /** A client event while talking to an instance (retries are shown as they happen). */
   | { readonly kind: "client"; readonly instance: string; readonly event: MarketoClientEvent }
-  /** The plans; `checked` (plan only) adds the stale-synth warning to a pull-request comment. */
-  | { readonly kind: "plans"; readonly plans: readonly Plan[]; readonly checked?: readonly CheckedManifest[] }
+  /**
+   * The plans, with what each was made from (the JSON format holds both); `checked` (plan only) adds
+   * the stale-synth warning to a pull-request comment.
+   */
+  | {
+      readonly kind: "plans";
+      readonly plans: readonly SavedPlan[];
+      readonly checked?: readonly CheckedManifest[];
+    }
   | { readonly kind: "planSaved"; readonly file: string }
   /** `plan --fail-on-refusal`: why apply would refuse the plan. */
   | { readonly kind: "wouldRefuse"; readonly reasons: readonly string[] }

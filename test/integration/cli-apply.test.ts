@@ -209,13 +209,13 @@ describe("marketo-activities apply against the emulator", () => {
       primaryAttribute: { apiName: "what", name: "What" },
     });
     const before = types();
-    const stale = await ws.run("apply", "plan.json", "--auto-approve");
+    const stale = await ws.run("apply", "plan.json", "--manifest", manifest, "--auto-approve");
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain("changed since plan.json was made; nothing was applied");
     expect(types()).toBe(before);
 
     expect((await ws.run("plan", "--manifest", manifest, "--out", "plan2.json")).code).toBe(0);
-    const applied = await ws.run("apply", "plan2.json", "--auto-approve");
+    const applied = await ws.run("apply", "plan2.json", "--manifest", manifest, "--auto-approve");
     expect(applied.code, applied.stderr).toBe(0);
     expect((await ws.run("plan", "--manifest", manifest, "--detailed-exitcode")).code).toBe(0);
   });
@@ -228,7 +228,7 @@ describe("marketo-activities apply against the emulator", () => {
       file,
       readFileSync(file, "utf8").replace(/"endpoint": "[^"]+"/, '"endpoint": "123-ABC-456.mktorest.com"'),
     );
-    const result = await ws.run("apply", "plan.json", "--auto-approve");
+    const result = await ws.run("apply", "plan.json", "--manifest", manifest, "--auto-approve");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('was made for instance "prod" at 123-ABC-456.mktorest.com');
   });
@@ -490,9 +490,14 @@ describe("several instances and other user mistakes", () => {
     for (const type of plan.types) delete type.destructiveNotAllowed;
     writeFileSync(file, JSON.stringify(plan));
     const before = types();
-    const result = await ws.run("apply", "plan.json", "--auto-approve");
+    const result = await ws.run("apply", "plan.json", "--manifest", manifest, "--auto-approve");
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("is not what this version of marketo-activities plans");
+    expect(result.stderr).toContain(
+      'plan.json is not the plan the checked-out code makes for instance "prod"',
+    );
+    expect(result.stderr).toContain(
+      "types[webinarAttended].destructiveNotAllowed is absent in plan.json, true planned again",
+    );
     expect(types()).toBe(before);
   });
 

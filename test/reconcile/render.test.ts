@@ -11,6 +11,8 @@ import {
   stepToWire,
   summarize,
 } from "../../src/reconcile/index.js";
+import type { SavedPlan } from "../../src/reconcile/plan-file.js";
+import type { LiveState } from "../../src/reconcile/types.js";
 import type { ActivityTypeDefinition } from "../../src/schema/index.js";
 import {
   approved,
@@ -512,15 +514,25 @@ describe("renderMarkdown", () => {
   );
 });
 
-/** A plan as the file holds it: every step under its `op` name. */
+/** A plan as `plan --out` saves it; its digest and state are checked in replan.test.ts, not here. */
+const saved = (plan: Plan, state: LiveState = liveState([])): SavedPlan => ({
+  plan,
+  manifestDigest: "d".repeat(64),
+  state,
+});
+
+/** A plan as the file holds it: every step under its `op` name, with what it was made from. */
 const onWire = (plan: Plan) => ({
   ...plan,
+  formatVersion: 2,
+  manifestDigest: "d".repeat(64),
+  state: liveState([]),
   types: plan.types.map((t) => ({ ...t, steps: t.steps.map(stepToWire) })),
 });
 
 describe("serializePlans", () => {
   it.each(Object.keys(plans) as (keyof typeof plans)[])("parses %s back to the plan", (key) => {
-    const json = serializePlans([plans[key]]);
+    const json = serializePlans([saved(plans[key])]);
     expect(json.endsWith("}\n")).toBe(true);
     expect(JSON.parse(json)).toStrictEqual(onWire(plans[key]));
   });
@@ -528,7 +540,7 @@ describe("serializePlans", () => {
   it("names each step by its format-version-1 op, not by the client operation (docs/plan-format.md)", () => {
     const steps = (plan: Plan) =>
       (
-        JSON.parse(serializePlans([plan])) as {
+        JSON.parse(serializePlans([saved(plan)])) as {
           types: { apiName: string; steps: Record<string, unknown>[] }[];
         }
       ).types.flatMap((t) => t.steps.map((step) => `${t.apiName}: ${step["op"]} ${Object.keys(step)}`));
@@ -548,30 +560,34 @@ describe("serializePlans", () => {
   });
 
   it("refuses a plan file whose step names an op this format does not have", () => {
-    const json = JSON.parse(serializePlans([plans.firstDeploy])) as { types: { steps: { op: string }[] }[] };
+    const json = JSON.parse(serializePlans([saved(plans.firstDeploy)])) as {
+      types: { steps: { op: string }[] }[];
+    };
     json.types[0]!.steps[0]!.op = "createCustomActivityType";
     expect(() => parsePlans(json, "plan.json")).toThrow("plan.json is not a plan written by this version");
   });
 
   it.each(Object.keys(plans) as (keyof typeof plans)[])("is read back unchanged by parsePlans: %s", (key) => {
-    expect(parsePlans(JSON.parse(serializePlans([plans[key]])), "plan.json")).toStrictEqual([plans[key]]);
+    expect(parsePlans(JSON.parse(serializePlans([saved(plans[key])])), "plan.json")).toStrictEqual([
+      saved(plans[key]),
+    ]);
   });
 
   it("is read back unchanged by parsePlans for several instances", () => {
-    const several = [plans.safeChange, plans.foreignDraft, plans.tombstone];
+    const several = [plans.safeChange, plans.foreignDraft, plans.tombstone].map((plan) => saved(plan));
     expect(parsePlans(JSON.parse(serializePlans(several)), "plan.json")).toStrictEqual(several);
   });
 
   it("wraps several plans as { formatVersion, plans }", () => {
-    const json = serializePlans([plans.safeChange, plans.firstDeploy]);
+    const json = serializePlans([saved(plans.safeChange), saved(plans.firstDeploy)]);
     expect(JSON.parse(json)).toStrictEqual({
-      formatVersion: 1,
+      formatVersion: 2,
       plans: [onWire(plans.safeChange), onWire(plans.firstDeploy)],
     });
   });
 
   it("writes sorted keys, so the same plan always gives the same bytes", () => {
-    const json = serializePlans([plans.destructiveChange]);
+    const json = serializePlans([saved(plans.destructiveChange)]);
     const parsed = JSON.parse(json) as Record<string, unknown>;
     expect(Object.keys(parsed)).toStrictEqual(Object.keys(parsed).sort());
     const type = (parsed["types"] as Record<string, unknown>[])[0]!;
@@ -580,13 +596,13 @@ describe("serializePlans", () => {
     const state = liveState([approved(define())], [listedOnly("b"), listedOnly("a"), listedOnly("c")]);
     const m = manifest({ types: [define({ attributes: [minutesWatched] })] });
     const again = { ...state, listed: shuffled(state.listed, 9) };
-    expect(serializePlans([diff(m, again, { endpoint: ENDPOINT })])).toBe(
-      serializePlans([diff(m, state, { endpoint: ENDPOINT })]),
+    expect(serializePlans([saved(diff(m, again, { endpoint: ENDPOINT }), again)])).toBe(
+      serializePlans([saved(diff(m, state, { endpoint: ENDPOINT }), state)]),
     );
   });
 
   it("contains the endpoint but no credential", () => {
-    const json = serializePlans([plans.firstDeploy]);
+    const json = serializePlans([saved(plans.firstDeploy)]);
     expect(json).toContain(ENDPOINT);
     expect(json).not.toMatch(/secret|client_?id|access_token/i);
   });

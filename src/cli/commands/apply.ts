@@ -4,14 +4,13 @@ import {
   ApplyRefusedError,
   applyPlan,
   type MessageContext,
-  type Plan,
   parsePlans,
-  type ReplanRefusal,
   refusals,
-  replan,
   summarize,
 } from "../../reconcile/index.js";
-import { MarketoActivitiesError } from "../../schema/index.js";
+import type { SavedPlan } from "../../reconcile/plan-file.js";
+import { type Difference, type ReplanRefusal, replan, verifySavedPlan } from "../../reconcile/replan.js";
+import { isUserError, MarketoActivitiesError, manifestDigest } from "../../schema/index.js";
 import {
   type CliDeps,
   clientFor,
@@ -23,6 +22,7 @@ import {
   type TargetOptions,
 } from "../context.js";
 import type { CliIO } from "../io.js";
+import type { FoundManifest } from "../manifests.js";
 import type { Reporter } from "../report.js";
 import { checkManifests, refuseStale } from "../synth-check.js";
 
@@ -38,7 +38,7 @@ export interface ApplyOptions extends TargetOptions {
 }
 
 /** Reads a plan file written by `plan --out`. */
-function readPlanFile(file: string, io: CliIO): Plan[] {
+function readPlanFile(file: string, io: CliIO): SavedPlan[] {
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, file), "utf8");
@@ -58,34 +58,121 @@ function readPlanFile(file: string, io: CliIO): Plan[] {
   return parsePlans(json, file);
 }
 
-/** The error for a saved plan that `replan` refused. */
-function refusedPlanError(file: string, plan: Plan, refusal: ReplanRefusal): MarketoActivitiesError {
-  const again = { hint: "run `marketo-activities plan --out <file>` again and review the new plan" };
+const FIND_MANIFESTS =
+  "run apply in the app directory the plan was made in, after `npx cdktf synth`, or pass the instance's manifest with --manifest <file>";
+const NEW_PLAN =
+  "synthesize again (`npx cdktf synth`), make a new plan from the code as it is now with `marketo-activities plan --out <file>`, review it and apply that";
+
+/**
+ * The manifests the code synthesizes now, found as `apply` finds them (cdktf.out, or --manifest):
+ * a plan is checked against these, never against the desired state it carries.
+ */
+function currentManifests(file: string, options: ApplyOptions, io: CliIO): FoundManifest[] {
+  try {
+    return findTargets(
+      {
+        ...(options.manifest ? { manifest: options.manifest } : {}),
+        ...(options.stack ? { stack: options.stack } : {}),
+      },
+      io,
+    );
+  } catch (error) {
+    if (!isUserError(error) || error.code !== "Usage") throw error;
+    throw new MarketoActivitiesError(
+      "Usage",
+      `${file} is checked against the manifests the checked-out code synthesizes, and none was found: ${error.message}; nothing was applied`,
+      { hint: FIND_MANIFESTS },
+    );
+  }
+}
+
+/**
+ * The manifest of a saved plan's instance: the one with the plan's instance id (the one the plan was
+ * made from when several stacks have that id, else the one with its envPrefix).
+ */
+function manifestFor(saved: SavedPlan, found: readonly FoundManifest[], file: string): FoundManifest {
+  const { id, envPrefix } = saved.plan.instance;
+  const byId = found.filter((f) => f.manifest.instance.id === id);
+  const chosen =
+    byId.find((f) => manifestDigest(f.manifest) === saved.manifestDigest) ??
+    byId.find((f) => f.manifest.instance.envPrefix === envPrefix) ??
+    byId[0];
+  if (chosen !== undefined) return chosen;
+  throw new MarketoActivitiesError(
+    "PlanNoManifest",
+    `${file} is for instance "${id}", which none of the manifests found declares (${found.map((f) => `${f.path}: instance "${f.manifest.instance.id}"`).join(", ")}); nothing was applied`,
+    { hint: FIND_MANIFESTS },
+  );
+}
+
+/** A value in a refusal: `3`, `"Webinar"`, `absent`, `a list of 2`. */
+function shown(value: unknown): string {
+  if (value === undefined) return "absent";
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  const json = JSON.stringify(value);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/** `limits.maxActivityTypes is 100 in plan.json, 3 from the code; ...`, the first few. */
+function describeDifferences(differences: readonly Difference[], saved: string, current: string): string {
+  const first = differences
+    .slice(0, 4)
+    .map((d) => `${d.path} is ${shown(d.saved)} ${saved}, ${shown(d.current)} ${current}`);
+  const more = differences.length > 4 ? `; and ${differences.length - 4} more` : "";
+  return `${first.join("; ")}${more}`;
+}
+
+/** The error for a saved plan that `verifySavedPlan` or `replan` refused. */
+function refusedPlanError(
+  file: string,
+  saved: SavedPlan,
+  manifest: FoundManifest,
+  refusal: ReplanRefusal,
+): MarketoActivitiesError {
+  const { plan } = saved;
   switch (refusal.reason) {
     case "otherInstance":
       return new MarketoActivitiesError(
         "PlanOtherInstance",
-        `${file} was made for instance "${plan.instance.id}" at ${refusal.planned}, but ${plan.instance.envPrefix}_BASE_URL points at ${refusal.actual}`,
+        `${file} was made for instance "${plan.instance.id}" at ${refusal.planned}, but ${manifest.manifest.instance.envPrefix}_BASE_URL points at ${refusal.actual}`,
         {
           hint: "run `marketo-activities plan` against this instance first, or set the variables of the instance the plan was made for",
         },
       );
+    case "manifestChanged": {
+      const [only] = refusal.differences;
+      const what =
+        refusal.differences.length === 1 && only?.path === "manifestDigest"
+          ? plan.only !== undefined
+            ? `types outside the plan's --only scope (${plan.only.join(", ")}) changed`
+            : "its manifestDigest does not match, though its desired state does (the file was edited)"
+          : describeDifferences(refusal.differences, `in ${file}`, "in the manifest");
+      return new MarketoActivitiesError(
+        "PlanNotFromCode",
+        `${file} was not made from the code checked out now: the manifest of instance "${plan.instance.id}" (${manifest.path}) is not the one the plan was made from: ${what}; nothing was applied`,
+        { hint: NEW_PLAN },
+      );
+    }
     case "instanceChanged":
       return new MarketoActivitiesError(
         "PlanStale",
         `the instance "${plan.instance.id}" changed since ${file} was made; nothing was applied`,
-        again,
+        { hint: "run `marketo-activities plan --out <file>` again and review the new plan" },
       );
     case "notReproduced":
       return new MarketoActivitiesError(
         "PlanInvalid",
-        `${file} is not what this version of marketo-activities plans for instance "${plan.instance.id}" (edited by hand, or made by another version); nothing was applied`,
-        again,
+        `${file} is not the plan the checked-out code makes for instance "${plan.instance.id}" ${refusal.beforeAnyCall ? "from the instance state the plan records" : "from the instance as read now"} (the file was edited, or made by another version of marketo-activities): ${describeDifferences(refusal.differences, `in ${file}`, "planned again")}; nothing was applied`,
+        { hint: `${NEW_PLAN}; never edit a plan file` },
       );
   }
 }
 
-/** Plans the instances of a saved plan again, and refuses it if anything changed since (decision 10). */
+/**
+ * Plans the instances of a saved plan again from the code checked out now, and refuses it unless it
+ * is exactly that plan and the instance has not changed since (docs/design.md decision 10). Every
+ * check that needs no call runs for every instance first: an edited file makes no call at all.
+ */
 async function pinnedPlans(
   file: string,
   options: ApplyOptions,
@@ -93,16 +180,29 @@ async function pinnedPlans(
   deps: CliDeps,
   report: Reporter,
 ): Promise<PlannedInstance[]> {
-  const settings = settingsFor(options, deps);
   const saved = readPlanFile(file, io);
-  const clients = saved.map((plan) => clientFor(plan, io, settings, report));
-  refuseSharedEndpoints(saved.map((plan, i) => ({ id: plan.instance.id, client: clients[i]! })));
+  const found = currentManifests(file, options, io);
+  const manifests = saved.map((s) => manifestFor(s, found, file));
+  report({ kind: "staleApplied", stale: refuseStale(checkManifests(manifests, io), options.context) });
+  const settings = settingsFor(options, deps);
+  // Credentials of the instance the code declares, not of whatever the file says.
+  const clients = manifests.map((f) => clientFor(f.manifest, io, settings, report));
+  refuseSharedEndpoints(saved.map((s, i) => ({ id: s.plan.instance.id, client: clients[i]! })));
+  const checks = saved.map((s, i) => ({
+    saved: s,
+    found: manifests[i]!,
+    client: clients[i]!,
+    options: { endpoint: new URL(clients[i]!.baseUrl).host, manifest: manifests[i]!.manifest },
+  }));
+  for (const check of checks) {
+    const refusal = verifySavedPlan(check.saved, check.options);
+    if (refusal !== undefined) throw refusedPlanError(file, check.saved, check.found, refusal);
+  }
   return Promise.all(
-    saved.map(async (plan, i) => {
-      const client = clients[i]!;
-      const result = await replan(plan, client, { endpoint: new URL(client.baseUrl).host });
-      if (!result.ok) throw refusedPlanError(file, plan, result.refusal);
-      return { client, plan: result.plan };
+    checks.map(async (check) => {
+      const result = await replan(check.saved, check.client, check.options);
+      if (!result.ok) throw refusedPlanError(file, check.saved, check.found, result.refusal);
+      return { client: check.client, ...result.plan };
     }),
   );
 }
@@ -133,22 +233,19 @@ export async function applyCommand(
   deps: CliDeps,
   report: Reporter,
 ): Promise<number> {
-  if (
-    options.planFile !== undefined &&
-    (options.manifest?.length || options.stack?.length || options.only?.length)
-  ) {
+  if (options.planFile !== undefined && options.only?.length) {
     throw new MarketoActivitiesError(
       "Usage",
-      "a plan file carries its own scope: --manifest, --stack and --only do not apply to it",
+      "a plan file carries its own scope: --only does not apply to it",
       {
-        hint: `run \`marketo-activities apply ${options.planFile}\` alone, or make a plan with those options first`,
+        hint: `run \`marketo-activities apply ${options.planFile}\` without --only, or make a plan with --only first`,
       },
     );
   }
   const { context } = options;
   let planned: PlannedInstance[];
   if (options.planFile !== undefined) {
-    // A saved plan is what was reviewed; its instance is checked instead (pinnedPlans).
+    // A saved plan is what was reviewed: it is checked against the code and the instance (pinnedPlans).
     planned = await pinnedPlans(options.planFile, options, io, deps, report);
   } else {
     const found = findTargets(options, io);
@@ -156,7 +253,7 @@ export async function applyCommand(
     planned = await planInstances(found, options, io, deps, report);
   }
   const plans = planned.map((p) => p.plan);
-  report({ kind: "plans", plans });
+  report({ kind: "plans", plans: planned });
 
   const summary = summarize(plans);
   if (summary.changes === 0) {

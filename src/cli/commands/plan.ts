@@ -42,10 +42,11 @@ export async function planCommand(
   const found = findTargets(options, io);
   const checked = checkManifests(found, io);
   report({ kind: "manifests", checked });
-  const plans = (await planInstances(found, options, io, deps, report)).map((p) => p.plan);
-  report({ kind: "plans", plans, checked });
+  const planned = await planInstances(found, options, io, deps, report);
+  const plans = planned.map((p) => p.plan);
+  report({ kind: "plans", plans: planned, checked });
   if (options.out !== undefined) {
-    writePlanFile(io, options.out, serializePlans(plans));
+    writePlanFile(io, options.out, serializePlans(planned));
     report({ kind: "planSaved", file: options.out });
   }
   if (options.failOnRefusal === true) {
