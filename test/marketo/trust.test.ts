@@ -149,6 +149,18 @@ describe("redirects", () => {
     expect(stub.rest()).toHaveLength(1);
   });
 
+  it("never shows credentials a Location carries in its user info", async () => {
+    const { client, stub } = setup();
+    stub.reply(
+      "listCustomActivityTypes",
+      redirect(308, "https://admin:hunter2@proxy.example.net:8443/types.json"),
+    );
+    const error = await rejection(client.listCustomActivityTypes());
+    expect(error.message).toContain("a redirect to https://proxy.example.net:8443/types.json, which");
+    expect(visible(error)).not.toContain("hunter2");
+    expect(visible(error)).not.toContain("admin");
+  });
+
   it("fails on a redirect without a Location", async () => {
     const { client, stub } = setup();
     stub.reply("listCustomActivityTypes", redirect(301));
