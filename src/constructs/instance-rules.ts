@@ -12,12 +12,7 @@ export interface InstanceDeclarations {
   readonly maxActivityTypes: number;
   /** The declared types: apiName, and trigger and filter names as written. */
   readonly types: readonly {
-    readonly construct: IConstruct & {
-      /** Problems with this type alone; empty when valid. */
-      validateDefinition(): ValidationIssue[];
-      /** The validated definition (read only when valid). */
-      readonly definition: import("../schema/index.js").ActivityTypeDefinition;
-    };
+    readonly construct: IConstruct;
     readonly apiName: string;
     readonly triggerName: unknown;
     readonly filterName: unknown;
@@ -40,7 +35,6 @@ export function checkInstanceRules(declared: InstanceDeclarations): ValidationIs
       filterName,
       // Each construct's issues name the construct: the name is the path.
       pathOf: (name) => name,
-      definition: construct.validateDefinition().length === 0 ? construct.definition : undefined,
     })),
     retired: declared.retired.map((apiName) => ({ apiName, path: "RetiredActivityType" })),
   });

@@ -35,7 +35,6 @@ export {
   INSTANCE_RULES,
   type InstanceDeclarations,
   type RetiredEntry,
-  requestSizes,
   type UniqueName,
 } from "./instance-rules.js";
 export {
@@ -63,3 +62,4 @@ export {
   parseManifest,
   serializeManifest,
 } from "./manifest.js";
+export { largestRequests, type RequestShape, requestSizeIssues } from "./request-size.js";

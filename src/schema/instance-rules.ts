@@ -1,17 +1,15 @@
 /**
  * The rules that span the types of one Marketo instance, as a table (after aws-cdk's
  * `validate-*-props.ts` files): each rule reads what an instance declares and returns its issues. A
- * type's own definition is checked by `activityTypeSchema`; these are the rules no single definition
- * can check.
+ * type's own definition is checked by `activityTypeSchema` and its requests' size by
+ * `requestSizeIssues` (request-size.ts); these are the rules no single definition can check.
  *
  * One definition for both places an instance is declared: the constructs check it at synth
  * (src/constructs/instance-rules.ts says where in construct terms), and `parseManifest` checks every
  * manifest that `validate`, `plan` and `apply` read, so a manifest edited by hand or merged is held to
  * the same rules as the code that should have written it.
  */
-import type { ActivityTypeDefinition } from "./activity-type.js";
 import type { ValidationIssue } from "./issues.js";
-import { formatCount, MAX_REQUEST_BYTES } from "./limits.js";
 
 /** A name that must be unique among the types of an instance. */
 export type UniqueName = "apiName" | "triggerName" | "filterName";
@@ -25,8 +23,6 @@ export interface DeclaredTypeEntry {
   readonly filterName: unknown;
   /** The path an issue about one of its names is reported at: `apiName`, or `types[2].apiName`. */
   readonly pathOf: (name: UniqueName) => string;
-  /** The validated definition, when the definition is valid (the request-size rule reads it). */
-  readonly definition?: ActivityTypeDefinition | undefined;
 }
 
 /** One retired apiName, and where it is retired. */
@@ -66,39 +62,6 @@ function unique(name: UniqueName, fix: string): Rule {
         message: `is declared by ${holders.length} activity types (${holders.map((h) => h.at).join(", ")}); it must be unique within an instance`,
         fix,
       }));
-  };
-}
-
-const utf8 = new TextEncoder();
-const jsonBytes = (value: unknown) => utf8.encode(JSON.stringify(value)).length;
-
-/**
- * The largest request bodies apply sends for a definition (docs/design.md decision 11): the type's
- * create or update (its fields and the primary attribute), and one attributes request with every
- * secondary attribute. Each attribute is counted with a description (an empty one clears Marketo's)
- * and the primary with `isPrimary`, so the sizes are never below what is sent.
- */
-export function requestSizes(definition: ActivityTypeDefinition): {
-  readonly type: number;
-  readonly attributes: number;
-} {
-  const attribute = (a: ActivityTypeDefinition["attributes"][number], isPrimary: boolean) => ({
-    apiName: a.apiName,
-    name: a.name,
-    dataType: a.dataType,
-    description: a.description ?? "",
-    isPrimary,
-  });
-  return {
-    type: jsonBytes({
-      apiName: definition.apiName,
-      name: definition.name,
-      triggerName: definition.triggerName,
-      filterName: definition.filterName,
-      description: definition.description ?? "",
-      primaryAttribute: attribute(definition.primaryAttribute, true),
-    }),
-    attributes: jsonBytes({ attributes: definition.attributes.map((a) => attribute(a, false)) }),
   };
 }
 
@@ -155,25 +118,6 @@ export const INSTANCE_RULES: readonly Rule[] = [
             fix: "remove types, or raise maxActivityTypes if your subscription allows more",
           },
         ],
-
-  // Marketo answers HTTP 413 to a body over 1 MB (docs/marketo-api.md section 3): a type whose
-  // requests are larger could never be applied, and would fail half-way through an apply.
-  ({ types }) =>
-    types.flatMap(({ at, definition }) => {
-      if (definition === undefined) return [];
-      const sizes = requestSizes(definition);
-      const over = (
-        [
-          ["the type's create request", sizes.type],
-          ["the request that creates its attributes", sizes.attributes],
-        ] as const
-      ).filter(([, bytes]) => bytes > MAX_REQUEST_BYTES);
-      return over.map(([what, bytes]) => ({
-        path: at,
-        message: `${what} would be ${formatCount(bytes)} bytes of JSON; Marketo takes at most ${formatCount(MAX_REQUEST_BYTES)} bytes per request (HTTP 413 above 1 MB)`,
-        fix: "shorten its names and descriptions",
-      }));
-    }),
 ];
 
 /** Every cross-type issue of an instance; empty when it keeps every rule. */

@@ -4,6 +4,7 @@ import { byApiName, canonicalize, stableHash, stableStringify } from "./canonica
 import { checkInstanceRules } from "./instance-rules.js";
 import { DefinitionError, rule, toIssues, type ValidationIssue } from "./issues.js";
 import { DEFAULT_ENV_PREFIX, DEFAULT_MAX_ACTIVITY_TYPES, ENV_PREFIX_PATTERN } from "./limits.js";
+import { requestSizeIssues } from "./request-size.js";
 
 /** The manifest format this version writes and reads. */
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -149,8 +150,9 @@ const record = (value: unknown): Record<string, unknown> =>
     : {};
 
 /**
- * The cross-type rules (instance-rules.ts) over a manifest as read: they run even when the schema
- * finds problems, so every problem is reported at once, and read the input defensively.
+ * The rules beyond each definition's schema over a manifest as read: the request-size rule of each
+ * valid type (request-size.ts) and the cross-type rules (instance-rules.ts). They run even when the
+ * schema finds problems, so every problem is reported at once, and read the input defensively.
  */
 function manifestRuleIssues(input: unknown, parsed: Manifest | undefined): ValidationIssue[] {
   const raw = record(input);
@@ -166,7 +168,16 @@ function manifestRuleIssues(input: unknown, parsed: Manifest | undefined): Valid
         : undefined);
   const definitionAt = (index: number): ActivityTypeDefinition | undefined =>
     parsed?.types[index] ?? activityTypeSchema.safeParse(rawTypes[index]).data;
-  return checkInstanceRules({
+  // Marketo's 1 MB request limit, per valid type, as the constructs check it at synth.
+  const sizes = rawTypes.flatMap((_, index) => {
+    const definition = definitionAt(index);
+    if (definition === undefined) return [];
+    return requestSizeIssues(definition).map((issue) => ({
+      ...issue,
+      path: `types[${index}].${issue.path}`,
+    }));
+  });
+  const cross = checkInstanceRules({
     maxActivityTypes,
     maxActivityTypesPath: "instance.maxActivityTypes",
     types: rawTypes.map((type, index) => {
@@ -177,11 +188,11 @@ function manifestRuleIssues(input: unknown, parsed: Manifest | undefined): Valid
         triggerName: fields["triggerName"],
         filterName: fields["filterName"],
         pathOf: (name) => `types[${index}].${name}`,
-        definition: definitionAt(index),
       };
     }),
     retired: rawRetired.map((apiName, index) => ({ apiName, path: `retired[${index}]` })),
   });
+  return [...sizes, ...cross];
 }
 
 /**
