@@ -43,6 +43,7 @@ export {
   MarketoOutcomeUnknownError,
   MarketoQuotaError,
   MarketoRequestError,
+  MarketoUnexpectedAnswerError,
   type MarketoUsage,
   MissingCredentialsError,
   type Operation,
