@@ -1,6 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { type Manifest, MarketoActivitiesError, parseManifest } from "../schema/index.js";
+import {
+  DefinitionError,
+  type Manifest,
+  MarketoActivitiesError,
+  manifestFileName,
+  parseManifest,
+} from "../schema/index.js";
 
 /** A manifest found on disk. */
 export interface FoundManifest {
@@ -102,11 +108,9 @@ export function findManifests(options: {
       .filter((f) => MANIFEST_FILE.test(f))
       .sort()) {
       const path = join(dir, file);
-      found.push({
-        path: show(path),
-        stack,
-        manifest: parseManifest(readJson(path, show(path)), show(path)),
-      });
+      const manifest = parseManifest(readJson(path, show(path)), show(path));
+      refuseMisnamed(file, show(path), manifest);
+      found.push({ path: show(path), stack, manifest });
     }
   }
   if (found.length === 0) {
@@ -116,6 +120,27 @@ export function findManifests(options: {
     );
   }
   return found;
+}
+
+/**
+ * Synth names each manifest after its instance (`marketo-activities.<id>.json`), one per instance of a
+ * stack: a manifest whose instance is another was renamed or edited by hand, and could stand for an
+ * instance twice.
+ */
+function refuseMisnamed(file: string, shown: string, manifest: Manifest): void {
+  if (file === manifestFileName(manifest.instance.id)) return;
+  throw new DefinitionError(
+    `manifest ${shown}`,
+    [
+      {
+        path: "instance.id",
+        received: manifest.instance.id,
+        message: `the file name says instance "${file.slice("marketo-activities.".length, -".json".length)}"; synth names each manifest after its instance`,
+        fix: "synthesize again (`npx cdktf synth`) and do not rename or edit manifests by hand",
+      },
+    ],
+    "synthesize again (cdktf synth) and do not edit manifests by hand",
+  );
 }
 
 /**

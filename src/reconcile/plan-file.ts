@@ -146,9 +146,16 @@ export function parsePlans(input: unknown, source: string): SavedPlan[] {
   const several = typeof input === "object" && input !== null && "plans" in input;
   const result = several ? severalSchema.safeParse(input) : savedPlanSchema.safeParse(input);
   if (!result.success) {
-    const shown = result.error.issues
-      .slice(0, 3)
-      .map((issue) => `${formatPath(issue.path) || "the file"}: ${issue.message}`);
+    const shown = result.error.issues.slice(0, 3).map((issue) => {
+      // A step's `op` is read into its operation: name the key the file has, and the value.
+      const [last] = issue.path.slice(-1);
+      if (last === "operation") {
+        const step = issue.path.slice(0, -1);
+        const op = step.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown>)?.[key], input);
+        return `${formatPath([...step, "op"])}: got ${JSON.stringify((op as { op?: unknown })?.op)}; not a step of this plan format`;
+      }
+      return `${formatPath(issue.path) || "the file"}: ${issue.message}`;
+    });
     const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : "";
     throw new MarketoActivitiesError(
       "PlanInvalid",
