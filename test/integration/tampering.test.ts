@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator } from "../../src/emulator/index.js";
 import { MarketoClient } from "../../src/marketo/index.js";
 import { manifestOfPlan, parsePlans } from "../../src/reconcile/index.js";
 import {
@@ -17,7 +18,7 @@ import {
   serializeManifest,
 } from "../../src/schema/index.js";
 import { writeSourcesRecord } from "../../src/sources/index.js";
-import { type CliRun, THREE_TYPES, type Workspace, workspace } from "../helpers/cli.js";
+import { type CliRun, cli, THREE_TYPES, type Workspace, workspace } from "../helpers/cli.js";
 
 let ws: Workspace;
 beforeEach(async () => {
@@ -290,6 +291,48 @@ describe("apply plan.json refuses a plan file edited by hand, without a call to 
       'plan.json is for instance "sandbox", which none of the manifests found declares (marketo-activities.prod.json: instance "prod")',
     );
     expect(ws.emulator.requests.length).toBe(mark);
+  });
+});
+
+describe("apply plan.json for several instances", () => {
+  it("checks every instance of the file before any call: one edited plan stops all, calling none", async () => {
+    const production = await startEmulator();
+    try {
+      const env = { ...ws.env, ...ws.emulator.env("MARKETO_SANDBOX"), ...production.env("MARKETO_PROD") };
+      const manifestOf = (id: string, envPrefix: string) => {
+        const path = join(ws.dir, `marketo-activities.${id}.json`);
+        const manifest = buildManifest({
+          instance: { id, envPrefix, maxActivityTypes: 10, approve: true },
+          types: [parseActivityType(webinar)],
+          retired: [],
+        });
+        writeFileSync(path, serializeManifest(manifest));
+        return path;
+      };
+      const targets = ["--manifest", manifestOf("sandbox", "MARKETO_SANDBOX")];
+      targets.push("--manifest", manifestOf("production", "MARKETO_PROD"));
+      const run = (...args: string[]) => cli(args, { cwd: ws.dir, env });
+      expect((await run("plan", ...targets, "--out", "plan.json")).code).toBe(0);
+      const file = readJson("plan.json");
+      expect(file.plans.map((p: Json) => p.instance.id)).toStrictEqual(["sandbox", "production"]);
+      const edited = structuredClone(file);
+      typeIn(edited.plans[1], "webinarAttended").steps.push({ op: "deleteType" });
+      writeJson("plan.json", edited);
+      const marks = [ws.emulator.requests.length, production.requests.length];
+      expectRefused(
+        await run("apply", "plan.json", ...targets, "--auto-approve"),
+        'plan.json is not the plan the checked-out code makes for instance "production"',
+      );
+      expect([ws.emulator.requests.length, production.requests.length]).toStrictEqual(marks);
+
+      writeJson("plan.json", file);
+      const applied = await run("apply", "plan.json", ...targets, "--auto-approve");
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(production.state().activityTypes.map((t) => t.apiName)).toStrictEqual(["webinarAttended"]);
+      expect(ws.emulator.state().activityTypes.map((t) => t.apiName)).toStrictEqual(["webinarAttended"]);
+    } finally {
+      await production.close();
+    }
   });
 });
 
