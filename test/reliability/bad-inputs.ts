@@ -437,7 +437,8 @@ export const planRow = (
       const file = join(lab.dir, "plan.json");
       const edited = edit(JSON.parse(readFileSync(file, "utf8")) as Json);
       writeFileSync(file, typeof edited === "string" ? edited : JSON.stringify(edited, null, 2));
-      return ["apply", "plan.json", "--auto-approve"];
+      // The plan is checked against the code's manifest (docs/plan-format.md): the one it was made from.
+      return ["apply", "plan.json", "--manifest", lab.manifestPath, "--auto-approve"];
     },
   });
 const planTypes = (plan: Json) => plan["types"] as Json[];
@@ -449,7 +450,7 @@ const PLANS: readonly BadInput[] = [
   planRow("not JSON", /plan\.json/, () => "{ plan"),
   planRow("empty", /plan\.json/, () => ""),
   planRow("an empty object", /plan\.json/, () => ({})),
-  planRow("formatVersion 2", /plan\.json/, (plan) => ({ ...plan, formatVersion: 2 })),
+  planRow("formatVersion 99", /plan\.json/, (plan) => ({ ...plan, formatVersion: 99 })),
   planRow("the endpoint changed", /123-ABC-456\.mktorest\.com/, (plan) => ({
     ...plan,
     instance: { ...planInstance(plan), endpoint: "123-ABC-456.mktorest.com" },
@@ -508,14 +509,18 @@ const PLANS: readonly BadInput[] = [
     instance: { ...planInstance(plan), envPrefix: "MARKETO_OTHER" },
   })),
   planRow("the same plan twice in one file", /plan\.json|prod/, (plan) => ({
-    formatVersion: 1,
+    formatVersion: plan["formatVersion"],
     plans: [plan, plan],
   })),
+  planRow("the instance id changed", /staging/, (plan) => ({
+    ...plan,
+    instance: { ...planInstance(plan), id: "staging" },
+  })),
+  planRow("a create request renamed (desired state and steps edited alike)", /plan\.json/, (plan) =>
+    JSON.parse(JSON.stringify(plan).replaceAll('"Check Deposited"', '"Hacked Name"')),
+  ),
   row("plan file", "a missing plan file", /no-plan\.json/, {
     args: () => ["apply", "no-plan.json", "--auto-approve"],
-  }),
-  row("plan file", "a manifest given as the plan file", /marketo-activities\.prod\.json/, {
-    args: () => ["apply", "marketo-activities.prod.json", "--auto-approve"],
   }),
 ];
 
