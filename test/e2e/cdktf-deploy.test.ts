@@ -33,7 +33,8 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
 
   it("creates and approves the types on the first deploy", async () => {
     const output = await cdktf("deploy", "--auto-approve");
-    expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
+    // One resource per type, and the instance's deploy check.
+    expect(output).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/);
     const state = emulator.state().activityTypes;
     expect(state.map((t) => [t.apiName, t.status]).sort()).toStrictEqual([
       ["trialStarted", "approved"],
@@ -46,11 +47,12 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
     const diff = await cdktf("diff");
     expect(diff).toContain('~ "attributes.minutesWatched.name"');
     expect(diff).toContain('"Minutes Watched" -> "Minutes Viewed"');
-    expect(diff).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy/);
+    // The changed type and the deploy check, which every deploy replaces.
+    expect(diff).toMatch(/Plan: 2 to add, 0 to change, 2 to destroy/);
 
     const from = emulator.requests.length;
     const output = await cdktf("deploy", "--auto-approve");
-    expect(output).toMatch(/Apply complete! Resources: 1 added, 0 changed, 1 destroyed/);
+    expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 2 destroyed/);
     expect(mutations(from).map((r) => r.operation)).toStrictEqual([
       "updateCustomActivityTypeAttributes",
       "approveCustomActivityType",
@@ -59,14 +61,24 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
     expect(JSON.stringify(webinar)).toContain("Minutes Viewed");
   }, 180_000);
 
-  it("changes nothing in Terraform or Marketo on a third deploy", async () => {
+  it("on a third deploy with nothing changed, replaces only the deploy check, which reads the instance and writes nothing", async () => {
+    const diff = await cdktf("diff");
+    expect([...diff.matchAll(/# (\S+) \(\S+\) must be replaced/g)].map((m) => m[1])).toStrictEqual([
+      "terraform_data.prod_deploy-check",
+    ]);
+    expect(diff).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy/);
+
     const from = emulator.requests.length;
     const before = JSON.stringify(emulator.state().activityTypes);
     const output = await cdktf("deploy", "--auto-approve");
-    expect(output).toMatch(
-      /No changes\. Your infrastructure matches the configuration|Apply complete! Resources: 0 added, 0 changed, 0 destroyed/,
-    );
-    expect(emulator.requests.slice(from)).toStrictEqual([]);
+    expect(output).toMatch(/Apply complete! Resources: 1 added, 0 changed, 1 destroyed/);
+    // The check: one list and one describe per type, no write.
+    expect(
+      emulator.requests
+        .slice(from)
+        .map((r) => r.operation)
+        .filter((operation) => operation !== "identity"),
+    ).toStrictEqual(["listCustomActivityTypes", "describeCustomActivityType", "describeCustomActivityType"]);
     expect(JSON.stringify(emulator.state().activityTypes)).toBe(before);
   }, 180_000);
 
@@ -84,6 +96,14 @@ describe.runIf(enabled)("cdktf deploy with terraform_data against the emulator",
     expect(apply.stderr).toContain("Nothing was applied");
     expect(apply.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it("forgets the types on `cdktf destroy`, deleting nothing in Marketo", async () => {
+    const from = emulator.requests.length;
+    const before = JSON.stringify(emulator.state().activityTypes);
+    expect(await cdktf("destroy", "--auto-approve")).toMatch(/Destroy complete! Resources: 3 destroyed/);
+    expect(emulator.requests.slice(from)).toStrictEqual([]);
+    expect(JSON.stringify(emulator.state().activityTypes)).toBe(before);
+  }, 180_000);
 });
 
 describe.runIf(enabled)("the repository root is a cdktf app (examples/basic)", () => {
@@ -108,8 +128,9 @@ describe.runIf(enabled)("the repository root is a cdktf app (examples/basic)", (
 
   it("synthesizes, diffs and deploys with `npx cdktf` at the root", async () => {
     expect(await cdktf("synth")).toContain("Generated Terraform code for the stacks: marketing");
-    expect(await cdktf("diff")).toMatch(/Plan: 4 to add, 0 to change, 0 to destroy/);
-    expect(await cdktf("deploy", "--auto-approve")).toMatch(/Apply complete! Resources: 4 added/);
+    // Three types, a tombstone and the instance's deploy check.
+    expect(await cdktf("diff")).toMatch(/Plan: 5 to add, 0 to change, 0 to destroy/);
+    expect(await cdktf("deploy", "--auto-approve")).toMatch(/Apply complete! Resources: 5 added/);
     expect(
       emulator
         .state()
