@@ -10,10 +10,10 @@ import { PLAN_FORMAT_VERSION, type Plan, planSchema, stepToWire } from "./plan.j
 import type { LiveState, LiveType } from "./types.js";
 
 /**
- * The plan file format this version writes and reads. Version 2 added `manifestDigest` and `state` to
- * each plan; a version 1 file cannot be checked against the code and is refused.
+ * The plan file format this version writes and reads: the plan's own. Version 2 added `manifestDigest`
+ * and `state` to each plan; a version 1 file cannot be checked against the code and is refused.
  */
-export const PLAN_FILE_FORMAT_VERSION = 2;
+export const PLAN_FILE_FORMAT_VERSION = PLAN_FORMAT_VERSION;
 
 /** A plan with what it was made from: what the plan file holds for one instance. */
 export interface SavedPlan {

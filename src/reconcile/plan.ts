@@ -9,8 +9,11 @@ import type { RestOperation } from "../marketo/index.js";
 import { attributeRequestSchema, customActivityTypeRequestSchema } from "../marketo/wire.js";
 import { activityTypeSchema, instanceSettingsSchema } from "../schema/index.js";
 
-/** The plan format this version writes and reads. */
-export const PLAN_FORMAT_VERSION = 1;
+/**
+ * The plan format this version writes and reads (docs/plan-format.md). Version 2 added, in the file,
+ * what each plan was made from (`manifestDigest`, `state`: src/reconcile/plan-file.ts).
+ */
+export const PLAN_FORMAT_VERSION = 2;
 
 /** How much a change can hurt: decision 9 of docs/design.md. */
 const riskSchema = z.enum(["safe", "risky", "destructive"]);

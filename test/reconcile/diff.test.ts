@@ -1187,7 +1187,7 @@ describe("diff: determinism and the plan's envelope", () => {
 
   it("records the format version, the instance settings and the endpoint", () => {
     const plan = diff(m, state, endpoint);
-    expect(plan.formatVersion).toBe(1);
+    expect(plan.formatVersion).toBe(2);
     expect(plan.instance).toStrictEqual({
       id: "prod",
       envPrefix: "MARKETO",
