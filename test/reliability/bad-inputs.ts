@@ -860,6 +860,38 @@ const SERVER: readonly BadInput[] = [
     }),
     { seed: [live(webinar)], types: [{ ...webinar, description: "Changed" }] },
   ),
+  serverRow("every list call's connection dropped", /listCustomActivityTypes/, "listCustomActivityTypes", {
+    drop: "before",
+  }),
+  serverRow(
+    "every list call answered 502 by a gateway",
+    /listCustomActivityTypes|502/,
+    "listCustomActivityTypes",
+    html(502),
+  ),
+  serverRow(
+    "every list call answered 503 with Retry-After text",
+    /listCustomActivityTypes|503/,
+    "listCustomActivityTypes",
+    {
+      httpStatus: 503,
+      body: "Service Temporarily Unavailable",
+    },
+  ),
+  serverRow("identity answered 429 Too Many Requests", /identity|authentica|429/i, "identity", {
+    httpStatus: 429,
+    body: '{"error":"too_many_requests"}',
+  }),
+  serverRow(
+    "a describe answers 200 with an HTML page",
+    /describeCustomActivityType|HTML/,
+    "describeCustomActivityType",
+    html(200),
+    {
+      seed: [live(webinar)],
+      types: [{ ...webinar, description: "Changed" }],
+    },
+  ),
   proxyRow("every call redirected (307) to another origin", /307|redirect/i, (target) => redirect(target)),
   proxyRow(
     "REST calls redirected (307) to another origin, identity forwarded",
