@@ -43,7 +43,8 @@ describe("examples", () => {
       const resources = Object.values(stack.tf.resource as Record<string, Record<string, unknown>>).flatMap(
         Object.keys,
       );
-      expect(resources).toHaveLength(declared.length);
+      // One resource per declared or retired type, and one deploy check per instance.
+      expect(resources).toHaveLength(declared.length + stack.manifests.length);
     }
   });
 

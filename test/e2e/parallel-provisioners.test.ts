@@ -64,9 +64,10 @@ function synthesize(dir: string): { provisioners: Provisioner[]; seed: SeedActiv
   };
   writeFileSync(join(dir, prod.manifestFileName), serializeManifest(prod.toManifest()));
   writeFileSync(join(dir, LAUNCHER_FILE_NAME), launcherSource(relative(dir, repoRoot)));
-  const provisioners = Object.values(json.resource["terraform_data"] ?? {}).map(
-    (r) => r.provisioner[0]!["local-exec"],
-  );
+  // The types' provisioners, which Terraform runs at once; the instance's deploy check runs after them.
+  const provisioners = Object.entries(json.resource["terraform_data"] ?? {})
+    .filter(([address]) => !address.endsWith("_deploy-check"))
+    .map(([, r]) => r.provisioner[0]!["local-exec"]);
   // Each type is published with a draft that matches the code (an earlier apply with approve: false),
   // so each provisioner lists, describes the live version and the draft at once, and approves.
   const seed = Array.from({ length: TYPES }, (_, i): SeedActivityType => {
