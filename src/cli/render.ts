@@ -181,9 +181,20 @@ function render(
           .map((t) => `${t.apiName} ${PAST[t.action]}`);
         return status(`Apply complete for instance "${instance}": ${done.join(", ") || "nothing to do"}.\n`);
       }
+      // "Run apply again" is said only where it helps: after a failure that may pass on a later try
+      // (a busy or unreachable instance); a failure with a hint says what to do instead.
+      const hints = failed.flatMap((t) =>
+        isUserError(t.error) && t.error.hint !== undefined ? [`Hint (${t.apiName}): ${t.error.hint}\n`] : [],
+      );
+      const transient = failed.some(
+        (t) => t.error !== undefined && "retryable" in t.error && t.error.retryable === true,
+      );
       return status(
         `Apply stopped for instance "${instance}": ${failed.map((t) => `${t.apiName} ${t.outcome}${t.error ? ` (${t.error.message})` : ""}`).join("; ")}.\n` +
-          "Anything already written stays as a draft that the next apply recognises; run apply again to finish.\n",
+          hints.join("") +
+          (transient
+            ? "Anything already written stays as a draft that the next apply recognises; run apply again to finish once Marketo answers.\n"
+            : "Anything already written stays as a draft that the next apply recognises.\n"),
       );
     }
     case "notStarted":
