@@ -324,7 +324,13 @@ describe.concurrent("the packed package installed into user apps", () => {
             ...app.retired.map((t) => [`prod_retired_${t}`, t]),
           ]);
           const resources = json.resource!["terraform_data"]!;
-          expect(Object.keys(resources).sort()).toStrictEqual(Object.keys(expected).sort());
+          // ... and the instance's deploy check, which applies the whole instance after them.
+          expect(Object.keys(resources).sort()).toStrictEqual(
+            [...Object.keys(expected), "prod_deploy-check"].sort(),
+          );
+          expect(JSON.stringify(resources["prod_deploy-check"]!.provisioner)).toContain(
+            '"command":"node marketo-activities.mjs apply --manifest marketo-activities.prod.json --auto-approve"',
+          );
           // Each of n provisioners gets 1/n of the instance's API budget (Terraform runs them at once).
           const n = Object.keys(expected).length;
           const share = n === 1 ? {} : { MARKETO_BUDGET_SHARE: String(Math.floor(10_000 / n) / 10_000) };
@@ -363,7 +369,7 @@ describe.concurrent("the packed package installed into user apps", () => {
             ["deploy", "--auto-approve"],
             appEnv(credentials(emulator)),
           );
-          expect(output).toMatch(/Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
+          expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
           expect(typesIn(emulator)).toStrictEqual([["webinarAttended", "approved"]]);
         });
       }
@@ -380,7 +386,7 @@ describe.concurrent("the packed package installed into user apps", () => {
             run("terraform", args, { cwd: stackDir(), env, timeout: STEP_TIMEOUT });
           await terraformIn("init", "-input=false");
           const output = await terraformIn("apply", "-auto-approve", "-input=false");
-          expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
+          expect(output).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/);
           expect(typesIn(emulator)).toStrictEqual([
             ["trialStarted", "approved"],
             ["webinarAttended", "approved"],
@@ -407,7 +413,7 @@ describe.concurrent("the packed package installed into user apps", () => {
               [tools.cdktn, "deploy", "--auto-approve", "--output", "cdktn-cli.out"],
               env,
             );
-            expect(output).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
+            expect(output).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/);
             expect(typesIn(fresh)).toStrictEqual([
               ["trialStarted", "approved"],
               ["webinarAttended", "approved"],
