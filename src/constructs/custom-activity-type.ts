@@ -15,7 +15,7 @@ import type { Cdk, LocalExecProvisioner, TerraformResource } from "./cdk.js";
 import { applyCommand } from "./launcher.js";
 import { MarketoInstance } from "./marketo-instance.js";
 import { ACTIVITY_TYPE, isMarked, mark, terraformName } from "./private/markers.js";
-import { ensureNullProvider, resourceClasses } from "./resources.js";
+import { definitionChanged, ensureNullProvider, resourceClasses } from "./resources.js";
 
 /**
  * Properties of a `CustomActivityType`, named as in Marketo's REST API.
@@ -109,6 +109,7 @@ export class CustomActivityType extends Construct {
   public addAttribute(attribute: AttributeInput): this {
     if (Array.isArray(this.attributeInputs)) this.attributeInputs.push(attribute);
     this.checked = undefined;
+    definitionChanged();
     return this;
   }
 
@@ -224,12 +225,13 @@ function stringLeaves(value: unknown, path = ""): { path: string; value: string 
 const NUMBER_IN_TEXT = /-?\d+(?:\.\d+)?e[+-]?\d+/gi;
 
 /**
- * Whether the CDK reads a token in `value`: `${TfToken[...]}` (a string), the list and map markers,
- * or a number token written into the text. The CDK would replace it with a Terraform expression in
+ * Whether the CDK would read a token in `value`: a string, list or map token's marker
+ * (`${TfToken[...]}`, `#{TfToken[...]}`, `&{TfToken[...]}`), or a number token written into the text. The CDK would replace it with a Terraform expression in
  * the triggers, while the manifest holds the text as it is (docs/cdktf.md section 8).
  */
 function hasToken(cdk: Cdk, value: string): boolean {
-  if (cdk.Token.isUnresolved(value) || /[#&]\{TfToken\[/.test(value)) return true;
+  // `{TfToken[` is in each marker; the CDK's own test (`Token.isUnresolved`) is the string one.
+  if (value.includes("{TfToken[")) return true;
   return [...value.matchAll(NUMBER_IN_TEXT)].some((match) => cdk.Token.isUnresolved(Number(match[0])));
 }
 

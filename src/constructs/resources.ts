@@ -72,7 +72,7 @@ const DOLLAR = '${"$"}';
  * they are, may not contain one (custom-activity-type.ts).
  */
 export function terraformLiteral(value: string): string {
-  return literalWith(value, escapeTemplate);
+  return /[$%]/.test(value) ? literalWith(value, escapeTemplate) : value;
 }
 
 /**
@@ -83,7 +83,8 @@ export function terraformLiteral(value: string): string {
  * left to escape (docs/cdktf.md section 8).
  */
 export function hclLiteral(value: string): string {
-  return literalWith(value, escapeHcl);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is escaped
+  return /[$%\\"\u0000-\u001f\u007f]/.test(value) ? literalWith(value, escapeHcl) : value;
 }
 
 type Format = "json" | "hcl";
@@ -118,7 +119,26 @@ function isWritten(resource: IConstruct): boolean {
   const instance = resource.node.scopes.findLast((scope) => isMarked(scope, INSTANCE)) as
     | { validate(): string[] }
     | undefined;
-  return instance === undefined || instance.validate().length === 0;
+  if (instance === undefined) return true;
+  const known = validity.get(instance);
+  if (known?.generation === generation) return known.valid;
+  const valid = instance.validate().length === 0;
+  validity.set(instance, { generation, valid });
+  return valid;
+}
+
+/**
+ * Each instance's validity, kept while no definition changes: validating the whole instance once per
+ * resource would make synth quadratic in the types (cdktf renders every resource twice, once to find
+ * references across stacks). What can change it is counted in `generation`: a resource made here
+ * (every type, tombstone and instance makes one) and `definitionChanged()`.
+ */
+const validity = new WeakMap<object, { generation: number; valid: boolean }>();
+let generation = 0;
+
+/** Tells the resources that a definition changed after construction (`addAttribute`). */
+export function definitionChanged(): void {
+  generation++;
 }
 
 /**
@@ -195,6 +215,7 @@ export function resourceClasses(cdk: FoundCdk): ResourceClasses {
         lifecycle,
         provisioners: config.provisioners,
       });
+      definitionChanged();
     }
     protected override synthesizeAttributes(): Record<string, unknown> {
       return { triggers_replace: literalMap(this.config.triggers(), "json") };
@@ -255,6 +276,7 @@ export function resourceClasses(cdk: FoundCdk): ResourceClasses {
       private readonly config: ResourceConfig,
     ) {
       super(scope, id, { lifecycle, provisioners: config.provisioners });
+      definitionChanged();
     }
     protected override synthesizeAttributes(): Record<string, unknown> {
       return { ...super.synthesizeAttributes(), triggers: literalMap(this.config.triggers(), "json") };

@@ -6,7 +6,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findManifests } from "../../src/cli/manifests.js";
 import { CustomActivityType, MarketoInstance, RetiredActivityType } from "../../src/constructs/index.js";
@@ -94,6 +95,40 @@ describe("an invalid definition", () => {
     expect(names.filter((name) => name.startsWith("prod_"))).toStrictEqual([]);
     expect(filesOf()).toContain("marketo-activities.sandbox.json");
     expect(filesOf()).not.toContain("marketo-activities.prod.json");
+  });
+});
+
+describe("what is written follows the definitions as they are at each synth", () => {
+  const names = (stack: TerraformStack) =>
+    Object.keys(
+      (JSON.parse(Testing.synth(stack)) as { resource?: { terraform_data?: object } }).resource
+        ?.terraform_data ?? {},
+    ).filter((name) => !name.endsWith("_deploy-check"));
+
+  it("drops the resources once addAttribute() makes a definition invalid", () => {
+    const stack = new TerraformStack(Testing.app(), "marketing");
+    const prod = new MarketoInstance(stack, "prod");
+    const type = new CustomActivityType(prod, "webinar", webinar);
+    expect(names(stack)).toStrictEqual(["prod_webinarAttended"]);
+    type.addAttribute({ apiName: "minutesWatched", name: "Twice", dataType: "integer" });
+    expect(names(stack)).toStrictEqual([]);
+  });
+
+  it("drops them once a type makes the instance exceed its limit", () => {
+    const stack = new TerraformStack(Testing.app(), "marketing");
+    const prod = new MarketoInstance(stack, "prod", { maxActivityTypes: 1 });
+    new CustomActivityType(prod, "webinar", webinar);
+    expect(names(stack)).toStrictEqual(["prod_webinarAttended"]);
+    new CustomActivityType(prod, "trial", trial);
+    expect(names(stack)).toStrictEqual([]);
+  });
+
+  it("drops them once a second instance with the same id joins the stack", () => {
+    const stack = new TerraformStack(Testing.app(), "marketing");
+    new CustomActivityType(new MarketoInstance(stack, "prod"), "webinar", webinar);
+    expect(names(stack)).toStrictEqual(["prod_webinarAttended"]);
+    new MarketoInstance(new Construct(stack, "elsewhere"), "prod");
+    expect(names(stack)).toStrictEqual([]);
   });
 });
 
