@@ -151,7 +151,7 @@ export class CustomActivityType extends Construct {
 
   private triggers(): Record<string, string> {
     const result = this.check();
-    // An invalid definition fails validation before synthesis; this keeps unvalidated synths working.
+    // The resource of an invalid definition is never rendered (resources.ts); this only keeps a direct call safe.
     const leaves = result.ok
       ? definitionLeaves(result.definition)
       : { apiName: this.apiName, invalid: "true" };
