@@ -27,6 +27,10 @@
  *      unknown and not resent.
  *    - `quota`: the daily quota is used up (607). Fails at once with the reset time.
  *    - `fatal`: anything else (603, 605, 609, 610, 612, 1xxx, any code not listed). Not retried.
+ *
+ * The hint of a failure is that of its first code that has one (`hintForCodes`); a code not listed
+ * gets a generic hint (look it up, report it to Adobe support with the requestId), so that no Marketo
+ * refusal ends in a message without something to do.
  */
 import {
   DEFAULT_MAX_ACTIVITY_TYPES,
@@ -77,7 +81,10 @@ export function concurrencyMessage(max: number): string {
 const MALFORMED =
   "this request was malformed, which is a bug in cdktf-marketo-activities: please report it with the requestId";
 
-/** Every code this package knows, in Marketo's order. A code not listed is fatal and has no hint. */
+/**
+ * Every code this package knows, in Marketo's order. A code not listed is fatal, and gets the generic
+ * hint of `hintForCodes`.
+ */
 export const MARKETO_CODES: Readonly<Record<string, MarketoCodeFacts>> = {
   // 500/502 also appear in DOC-ERR's code table; they are treated like the HTTP statuses.
   "500": { message: "Internal Server error", kind: "response", retry: "transient", source: "SEGMENT" },
@@ -295,13 +302,30 @@ export function isUncounted(code: string): boolean {
   return codeFacts(code)?.uncounted === true;
 }
 
-/** The hint of the first code that has one. */
-export function hintForCodes(codes: readonly string[]): string | undefined {
+/** Adobe's page of Marketo's codes (DOC-ERR in docs/marketo-api.md section 0). */
+const ERROR_CODES_PAGE =
+  "https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/error-codes";
+
+/**
+ * The hint of the first code that has one; else, when a code is not in the table, a generic hint for
+ * codes this version does not know (with the requestId for Adobe support); else undefined.
+ */
+export function hintForCodes(codes: readonly string[], requestId?: string): string | undefined {
   for (const code of codes) {
     const hint = codeFacts(code)?.hint;
     if (hint !== undefined) return hint;
   }
-  return undefined;
+  // Codes as Marketo (or whatever answered) sent them, redacted by the caller: shown cut short.
+  const unknown = codes
+    .filter((code) => codeFacts(code) === undefined)
+    .slice(0, 3)
+    .map((code) => (code.length > 20 ? `${code.slice(0, 17)}...` : code));
+  if (unknown.length === 0) return undefined;
+  return `Marketo answered ${unknown.length === 1 ? "a code" : "codes"} this version of cdktf-marketo-activities does not know (${unknown.join(", ")}; the codes it knows are in docs/marketo-api.md 2.2 and 2.3), so it did not retry: look ${unknown.length === 1 ? "it" : "them"} up on ${ERROR_CODES_PAGE}, and if the call keeps failing, report it to Adobe support with ${
+    requestId === undefined
+      ? "the time of the call (Marketo sent no requestId)"
+      : `the requestId ${requestId}`
+  }`;
 }
 
 /** The instance's limit behind the first code that names one (606 `rate`, 615 `concurrency`). */

@@ -1,8 +1,8 @@
 /**
  * Where a client's connection settings come from: the environment variables of an `envPrefix`
  * (docs/design.md decision 6), the base URL normalized to the REST host root, and the errors for
- * settings that are missing or unusable. No message ever shows a value, since a pasted URL or a
- * secret may be in it.
+ * settings that are missing or unusable. No message shows a secret or a value that may hold one: a
+ * base URL is shown (host and path) only once user info, query and fragment have been refused.
  */
 import { MarketoActivitiesError } from "../schema/errors.js";
 import { BUDGET_SHARE_VARIABLE_SUFFIX, DEFAULT_ENV_PREFIX, ENV_PREFIX_PATTERN } from "../schema/limits.js";
@@ -179,11 +179,13 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /**
  * Normalizes a REST base URL to its host root: trims it, lower-cases the host (as the WHATWG URL parser
- * does), removes trailing slashes and a trailing
- * `/rest`, `/rest/v1` or `/identity` (as Admin > Web Services shows the endpoints). Throws a
- * `MarketoConfigError` naming `setting` for anything but an https URL (or an http URL of this
- * machine, `isLoopbackHost`) without credentials, query or fragment. The value is never echoed, since
- * a pasted URL may carry a token; only the host is named once the rest has been checked.
+ * does), removes trailing slashes and a trailing `/rest`, `/rest/v1` or `/identity` (as Admin > Web
+ * Services shows the endpoints). Throws a `MarketoConfigError` naming `setting` for anything but an
+ * https URL (or an http URL of this machine, `isLoopbackHost`) without credentials, query or fragment,
+ * and for any other path (`/rest/v1/activities`, a proxy's `/marketo`): the client adds each call's
+ * path to the host root. A value that fails the first checks is never echoed, since a pasted URL may
+ * carry a token; the host, and then the path, are named only once user info, query and fragment have
+ * been refused.
  */
 export function normalizeBaseUrl(raw: string, setting = "baseUrl"): string {
   let url: URL;
@@ -219,11 +221,24 @@ export function normalizeBaseUrl(raw: string, setting = "baseUrl"): string {
       `use https://${url.host} (Marketo's REST endpoint is https://<Munchkin id>.mktorest.com); http:// is accepted only for localhost, 127.0.0.0/8 and ::1, such as the local emulator`,
     );
   }
-  const path = url.pathname
-    .replace(/\/+$/, "")
-    .replace(/\/(?:rest(?:\/v1)?|identity)$/i, "")
-    .replace(/\/+$/, "");
-  return `${url.protocol}//${url.host}${path}`;
+  // The client adds each call's path (/rest/v1/..., /identity/oauth/token) itself: any other path
+  // would send every call to a URL Marketo does not know (610 on identity, naming neither this
+  // setting nor its value). Shown in full: user info, query and fragment were refused above.
+  const path = url.pathname.replace(/\/+$/, "");
+  const root = `${url.protocol}//${url.host}`;
+  if (path !== "" && !/^\/+(?:rest(?:\/+v1)?|identity)$/i.test(path)) {
+    throw new MarketoConfigError(
+      setting,
+      `${setting} must be the REST host root, such as ${EXAMPLE_BASE_URL}, without a path: got ${root}${cut(url.pathname)}`,
+      `set ${setting} to ${root} (a trailing /rest or /identity, as Admin > Integration > Web Services shows the endpoints, is accepted too); the client adds each call's path itself`,
+    );
+  }
+  return root;
+}
+
+/** A path for a message, cut to 80 characters. */
+function cut(path: string): string {
+  return path.length > 80 ? `${path.slice(0, 77)}...` : path;
 }
 
 /**

@@ -115,7 +115,10 @@ export class MarketoApiError extends MarketoActivitiesError {
       {
         hint:
           details.hint ??
-          hintForCodes(details.errors.map((e) => e.code)) ??
+          hintForCodes(
+            details.errors.map((e) => e.code),
+            details.requestId,
+          ) ??
           (details.errors.length === 0 ? noReasonHint(details.requestId) : undefined),
       },
     );

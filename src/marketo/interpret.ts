@@ -37,7 +37,15 @@ import {
 export interface RestResponse {
   readonly httpStatus: number;
   readonly requestId: string | undefined;
-  readonly result: readonly unknown[];
+  /** The answer's `result`; undefined when it had none (a list answer must have one: `readResult`). */
+  readonly result: readonly unknown[] | undefined;
+  /**
+   * Whether Marketo said it found nothing: 702 as the failure of a list call, or a 702 warning on
+   * success. Such an answer is an empty list even without a `result` (docs/marketo-api.md 2.2).
+   */
+  readonly noData?: true;
+  /** The body as answered, redacted and cut short, to quote when it cannot be used. */
+  readonly bodyExcerpt: string;
 }
 
 /** A verdict, with what the `response` event reports about the answer. */
@@ -101,7 +109,16 @@ export function interpretRest(
   if (status === 429) return http("rejected", "a rate-limit status", "no", undefined, "rate");
   if (failed && isEmptyList(context, codes)) {
     return {
-      verdict: { ok: true, value: { httpStatus: status, requestId: envelope.requestId, result: [] } },
+      verdict: {
+        ok: true,
+        value: {
+          httpStatus: status,
+          requestId: envelope.requestId,
+          result: [],
+          noData: true,
+          bodyExcerpt: excerpt,
+        },
+      },
       requestId: envelope.requestId,
       codes,
     };
@@ -115,9 +132,18 @@ export function interpretRest(
   };
   if (status < 200 || status > 299) return notMarketo("no");
   if (!isJson || envelope === undefined || typeof envelope.success !== "boolean") return notMarketo("maybe");
+  const noData = (envelope.warnings ?? []).some(
+    (w) => typeof w === "object" && w.code !== undefined && String(w.code) === "702",
+  );
   return answer({
     ok: true,
-    value: { httpStatus: status, requestId: envelope.requestId, result: envelope.result ?? [] },
+    value: {
+      httpStatus: status,
+      requestId: envelope.requestId,
+      result: envelope.result,
+      ...(noData ? { noData } : {}),
+      bodyExcerpt: excerpt,
+    },
   });
 }
 
@@ -158,8 +184,13 @@ export function readResult<O extends RestOperation>(
       invalid,
     );
   };
-  const { result } = outcome.value;
+  const { result = [] } = outcome.value;
   if (endpoint.result === "list") {
+    // A list read without its list says nothing about what exists: reading it as [] would plan
+    // creates for types that are there and miss unmanaged ones in the type limit. Marketo's own
+    // "nothing found" (702, as a failure or as a warning) is an empty list.
+    if (outcome.value.result === undefined && !outcome.value.noData && !endpoint.writes)
+      throw missingList(context, outcome);
     const parsed = z.array(endpoint.item).safeParse(result);
     if (!parsed.success) throw shapeError(parsed.error);
     checkAnswer(context, outcome, endpoint, parsed.data);
@@ -204,11 +235,12 @@ const KNOWN_STATUSES: ReadonlySet<string> = new Set(customActivityTypeStatusSche
 /**
  * The one rule for believing a well-formed answer: every activity type in it must fit the request.
  * A call about one type (describe, create, update, approve, discardDraft, delete, the attribute calls)
- * must be answered about that type: a result with another `apiName` is an error. And a type's status,
- * when given, must be one of the four known ones (`customActivityTypeStatusSchema`), in list and
- * single answers alike: an unknown status (`archived`) says nothing about whether a live version or a
- * draft exists. A missing status is left to the caller (the reconciler refuses to plan on it). Throws
- * `MarketoUnexpectedAnswerError` quoting the item at fault.
+ * must be answered about that type: a result with another `apiName` is an error. A listed type must
+ * have an `apiName` (the list is matched and counted by it). And a type's status, when given, must be
+ * one of the four known ones (`customActivityTypeStatusSchema`), in list and single answers alike: an
+ * unknown status (`archived`) says nothing about whether a live version or a draft exists. A missing
+ * status is left to the caller (the reconciler refuses to plan on it), as is a missing apiName in the
+ * answer about one type. Throws `MarketoUnexpectedAnswerError` quoting the item at fault.
  */
 function checkAnswer(
   context: Context,
@@ -220,7 +252,7 @@ function checkAnswer(
   const { call } = context;
   const types = items as readonly WireCustomActivityType[];
   const unexpected = (index: number, problem: string, hint: string): MarketoUnexpectedAnswerError => {
-    const quoted = context.redactor.excerpt(JSON.stringify(outcome.value.result[index]) ?? "");
+    const quoted = context.redactor.excerpt(JSON.stringify(outcome.value.result?.[index]) ?? "");
     const done = endpoint.writes
       ? ` ${call.operation} may or may not have been carried out: run plan to see the instance as it is.`
       : "";
@@ -237,6 +269,15 @@ function checkAnswer(
   };
   types.forEach((type, index) => {
     const at = endpoint.result === "list" ? ` at result[${index}]` : "";
+    // In a list, the apiName is what a type is matched and counted by: one without it cannot be
+    // told apart from a type the code declares, nor counted toward the type limit.
+    if (endpoint.result === "list" && type.apiName === undefined) {
+      throw unexpected(
+        index,
+        `an activity type without an apiName${at}`,
+        "every custom activity type has an apiName, which is how a listed type is matched to the declared ones and counted toward the type limit, so the list was not used. Run the command again; if it happens again, check the type in Marketo (Admin > Marketo Custom Activities) and report it to Adobe support with the requestId",
+      );
+    }
     if (endpoint.result !== "list" && call.apiName !== undefined && type.apiName !== undefined) {
       if (type.apiName !== call.apiName) {
         throw unexpected(
@@ -254,6 +295,21 @@ function checkAnswer(
       );
     }
   });
+}
+
+/** A list call answered with success but no `result` and no 702: nothing says what exists. */
+function missingList(context: Context, outcome: Outcome<RestResponse>): MarketoUnexpectedAnswerError {
+  const { call } = context;
+  return new MarketoUnexpectedAnswerError(
+    {
+      ...failureContext(call, outcome.attempts),
+      httpStatus: outcome.value.httpStatus,
+      requestId: outcome.value.requestId,
+      answerExcerpt: outcome.value.bodyExcerpt,
+    },
+    "success but no result, so it did not say what exists (an empty list is `result: []`, or 702 No data found)",
+    "the answer was not used: read as no types, it would plan creates for types that exist. Run the command again; if it happens again, a proxy between this machine and Marketo may be cutting answers short, or Marketo may have changed its answer: report it to Adobe support with the requestId",
+  );
 }
 
 /** A value from an answer, redacted, shortened and quoted, for a message. */

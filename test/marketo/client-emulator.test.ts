@@ -899,11 +899,15 @@ describe("no secret in any error or event", () => {
       ),
     ).toMatchObject({ codes: ["1017"] });
 
-    // A base URL with a path the instance does not know: identity answers 610.
-    const wrongBase = client({}, { ...emulator, url: `${emulator.url}/marketo` });
-    expect(
-      await collect("610 wrong base URL", wrongBase, wrongBase.client.listCustomActivityTypes()),
-    ).toMatchObject({ codes: ["610"], operation: "identity" });
+    // A base URL with a path the instance does not know (identity would answer 610) is refused
+    // before any call, naming the URL but no secret.
+    try {
+      client({}, { ...emulator, url: `${emulator.url}/marketo` });
+      expect.unreachable("a base URL with a path was accepted");
+    } catch (error) {
+      expect((error as Error).message).toContain("without a path");
+      errors.push(["base URL with a path", error as Error]);
+    }
 
     // 607 from a second instance with the same secret and a quota of one call.
     const quota = await emulatorOn(clock, { seed, clientSecret: SECRET, limits: { dailyQuota: 1 } });
@@ -930,7 +934,7 @@ describe("no secret in any error or event", () => {
       "identity 500",
       "1013",
       "1017",
-      "610 wrong base URL",
+      "base URL with a path",
       "607",
     ]);
     for (const [label, error] of errors) {

@@ -7,11 +7,13 @@ import { describe, expect, it } from "vitest";
 import { UNCOUNTED_CODES } from "../../src/emulator/failure.js";
 import {
   codeFacts,
+  hintForCodes,
   isUncounted,
   MARKETO_CODES,
   messageForCode,
   policyForCodes,
 } from "../../src/marketo/codes.js";
+import { MarketoApiError } from "../../src/marketo/errors.js";
 
 const page = readFileSync(new URL("../../docs/marketo-api.md", import.meta.url), "utf8");
 
@@ -79,5 +81,29 @@ describe("the table of Marketo's codes", () => {
       expect(facts.hint, code).toMatch(/^([a-z]|Marketo)/);
       expect(facts.hint, code).not.toMatch(/\.$/);
     }
+  });
+
+  it("gives a code it does not know a generic hint: look it up, report it with the requestId", () => {
+    const hint = hintForCodes(["9999"], "a#1");
+    expect(hint).toBe(
+      "Marketo answered a code this version of cdktf-marketo-activities does not know (9999; the codes it knows are in docs/marketo-api.md 2.2 and 2.3), so it did not retry: look it up on https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/error-codes, and if the call keeps failing, report it to Adobe support with the requestId a#1",
+    );
+    expect(hintForCodes(["9999", "8888"])).toMatch(
+      /\(9999, 8888;.*look them up.*the time of the call \(Marketo sent no requestId\)$/,
+    );
+    // A known code's own hint wins; a known code without one still has none.
+    expect(hintForCodes(["9999", "603"])).toBe(codeFacts("603")?.hint);
+    expect(hintForCodes(["702"])).toBeUndefined();
+    expect(hintForCodes([])).toBeUndefined();
+    const error = new MarketoApiError({
+      operation: "listCustomActivityTypes",
+      errors: [{ code: "9999", message: "Error 9999" }],
+      requestId: "e42b#1",
+      httpStatus: 200,
+      retryable: false,
+      attempts: 1,
+    });
+    expect(error.message).toBe("Marketo rejected listCustomActivityTypes: 9999 Error 9999");
+    expect(error.hint).toMatch(/does not know \(9999;.*the requestId e42b#1$/);
   });
 });

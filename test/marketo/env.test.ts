@@ -177,9 +177,46 @@ describe("normalizeBaseUrl", () => {
     ["https://123-ABC-456.mktorest.com/identity", BASE_URL],
     ["https://123-ABC-456.mktorest.com/IDENTITY/", BASE_URL],
     ["http://127.0.0.1:4010/", "http://127.0.0.1:4010"],
-    ["http://localhost:4010/proxy/marketo/", "http://localhost:4010/proxy/marketo"],
+    ["https://123-ABC-456.mktorest.com//rest//v1/", BASE_URL],
   ])("turns %s into %s", (input, expected) => {
     expect(normalizeBaseUrl(input)).toBe(expected);
+  });
+
+  it.each([
+    "https://123-ABC-456.mktorest.com/rest/v1/activities",
+    "https://123-ABC-456.mktorest.com/rest/v1/activities/external/types.json",
+    "https://123-ABC-456.mktorest.com/identity/oauth/token",
+    "https://123-ABC-456.mktorest.com/v1",
+    "http://localhost:4010/proxy/marketo/",
+  ])("fails for %s, which has a path: the client adds each call's path to the host root", (url) => {
+    const error = thrown(() => normalizeBaseUrl(url, "MARKETO_BASE_URL")) as MarketoConfigError;
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect(error.setting).toBe("MARKETO_BASE_URL");
+    const { origin, pathname } = new URL(url);
+    expect(error.message).toBe(
+      `MARKETO_BASE_URL must be the REST host root, such as https://123-ABC-456.mktorest.com, without a path: got ${origin.toLowerCase()}${pathname}`,
+    );
+    expect(error.hint?.startsWith(`set MARKETO_BASE_URL to ${origin.toLowerCase()} (a trailing /rest`)).toBe(
+      true,
+    );
+  });
+
+  it("names the variable and its value for a path in the environment, before any call", () => {
+    const error = thrown(() =>
+      MarketoClient.fromEnv("MARKETO_PROD", {
+        MARKETO_PROD_BASE_URL: "http://127.0.0.1:8787/rest/v1/activities",
+        MARKETO_PROD_CLIENT_ID: CLIENT_ID,
+        MARKETO_PROD_CLIENT_SECRET: SECRET,
+      }),
+    ) as MarketoConfigError;
+    expect(error).toBeInstanceOf(MarketoConfigError);
+    expect(error.message).toBe(
+      "MARKETO_PROD_BASE_URL must be the REST host root, such as https://123-ABC-456.mktorest.com, without a path: got http://127.0.0.1:8787/rest/v1/activities",
+    );
+    expect(error.hint).toBe(
+      "set MARKETO_PROD_BASE_URL to http://127.0.0.1:8787 (a trailing /rest or /identity, as Admin > Integration > Web Services shows the endpoints, is accepted too); the client adds each call's path itself",
+    );
+    expect(`${error.message} ${error.hint}`).not.toContain(SECRET);
   });
 
   it("fails when the value is not a URL, naming the setting and not echoing the value", () => {

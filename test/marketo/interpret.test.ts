@@ -11,6 +11,7 @@ import {
   MarketoNetworkError,
   MarketoOutcomeUnknownError,
   MarketoQuotaError,
+  MarketoUnexpectedAnswerError,
 } from "../../src/marketo/errors.js";
 import { identityUrl, interpretIdentity } from "../../src/marketo/identity.js";
 import { interpretRest, readResult } from "../../src/marketo/interpret.js";
@@ -38,14 +39,37 @@ function failureOf<T>(verdict: Verdict<T>): Failure {
 
 const body = (value: unknown) => JSON.stringify(value);
 
+function thrown(fn: () => unknown): Error & { hint?: string } {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error & { hint?: string };
+  }
+  throw new Error("expected a throw");
+}
+
 describe("interpretRest", () => {
-  it("reads a success envelope, with an empty result when Marketo sends none", () => {
-    const answer = interpretRest(contextOf(), 200, body({ requestId: "a#1", success: true }), TOKEN);
+  it("reads a success envelope, telling a result Marketo did not send from an empty one", () => {
+    const text = body({ requestId: "a#1", success: true });
+    const answer = interpretRest(contextOf(), 200, text, TOKEN);
     expect(answer).toStrictEqual({
-      verdict: { ok: true, value: { httpStatus: 200, requestId: "a#1", result: [] } },
+      verdict: {
+        ok: true,
+        value: { httpStatus: 200, requestId: "a#1", result: undefined, bodyExcerpt: text },
+      },
       requestId: "a#1",
       codes: [],
     });
+  });
+
+  it("reads 702 No data found on a list, as a failure or as a warning, as Marketo finding nothing", () => {
+    const list = contextOf({ operation: "listCustomActivityTypes", repeatable: true, timeoutMs: 30_000 });
+    const failure = body({ requestId: "a#1", success: false, errors: [{ code: "702", message: "No data" }] });
+    const warning = body({ requestId: "a#1", success: true, warnings: [{ code: 702, message: "No data" }] });
+    for (const text of [failure, warning]) {
+      const { verdict } = interpretRest(list, 200, text, TOKEN);
+      expect(verdict.ok && verdict.value.noData, text).toBe(true);
+    }
   });
 
   it("reads success: false with HTTP 200 as a failure whose codes decide what happens", () => {
@@ -94,8 +118,14 @@ describe("interpretRest", () => {
 });
 
 describe("readResult", () => {
-  const outcome = (result: unknown[]) => ({
-    value: { httpStatus: 200, requestId: "c#3", result },
+  const outcome = (result: unknown[] | undefined, noData?: true) => ({
+    value: {
+      httpStatus: 200,
+      requestId: "c#3",
+      result,
+      ...(noData ? { noData } : {}),
+      bodyExcerpt: JSON.stringify({ requestId: "c#3", success: true, result }),
+    },
     attempts: 2,
   });
 
@@ -109,6 +139,47 @@ describe("readResult", () => {
     ).toHaveLength(2);
     expect(readResult(context, "approveCustomActivityType", outcome([]))).toBeUndefined();
     expect(() => readResult(context, "describeCustomActivityType", outcome([]))).toThrow(MarketoHttpError);
+  });
+
+  it("refuses a list answered without its result, but for Marketo's 702 No data found", () => {
+    const context = contextOf({ operation: "listCustomActivityTypes", repeatable: true, timeoutMs: 30_000 });
+    const error = thrown(() => readResult(context, "listCustomActivityTypes", outcome(undefined)));
+    expect(error).toBeInstanceOf(MarketoUnexpectedAnswerError);
+    expect(error.message).toBe(
+      'Marketo answered listCustomActivityTypes with success but no result, so it did not say what exists (an empty list is `result: []`, or 702 No data found) (requestId c#3): {"requestId":"c#3","success":true}',
+    );
+    expect(error.hint).toMatch(/^the answer was not used: read as no types, it would plan creates/);
+    const types = contextOf({ operation: "listActivityTypes", repeatable: true, timeoutMs: 30_000 });
+    expect(() => readResult(types, "listActivityTypes", outcome(undefined))).toThrow(
+      MarketoUnexpectedAnswerError,
+    );
+    // 702, as a failure or as a warning with result [] or none: an empty list.
+    expect(readResult(context, "listCustomActivityTypes", outcome(undefined, true))).toStrictEqual([]);
+    expect(readResult(context, "listCustomActivityTypes", outcome([], true))).toStrictEqual([]);
+    expect(readResult(context, "listCustomActivityTypes", outcome([]))).toStrictEqual([]);
+    // A call about one type that may answer none is unchanged (docs/marketo-api.md 8.8).
+    expect(readResult(contextOf(), "approveCustomActivityType", outcome(undefined))).toBeUndefined();
+    expect(() => readResult(contextOf(), "describeCustomActivityType", outcome(undefined))).toThrow(
+      MarketoHttpError,
+    );
+  });
+
+  it("refuses a listed custom activity type without an apiName, quoting it", () => {
+    const context = contextOf({ operation: "listCustomActivityTypes", repeatable: true, timeoutMs: 30_000 });
+    const { apiName: _, ...nameless } = activityType("b", { status: "approved" });
+    const error = thrown(() =>
+      readResult(context, "listCustomActivityTypes", outcome([activityType("a"), nameless])),
+    );
+    expect(error).toBeInstanceOf(MarketoUnexpectedAnswerError);
+    expect(error.message).toMatch(
+      /^Marketo answered listCustomActivityTypes with an activity type without an apiName at result\[1\] \(requestId c#3\): \{"id":100001,"name":"Webinar Attended",/,
+    );
+    expect(error.hint).toMatch(/counted toward the type limit, so the list was not used/);
+    // Standard types in listActivityTypes are not matched by apiName.
+    const types = contextOf({ operation: "listActivityTypes", repeatable: true, timeoutMs: 30_000 });
+    expect(readResult(types, "listActivityTypes", outcome([{ id: 1, name: "Visit Webpage" }]))).toHaveLength(
+      1,
+    );
   });
 
   it("raises the record-level failure of the one object a metadata call returns", () => {

@@ -594,6 +594,11 @@ const ENVIRONMENT: readonly BadInput[] = [
   envRow("credentials only for another prefix", /MARKETO_PROD_/, (env) => env, {
     manifest: withInstance({ envPrefix: "MARKETO_PROD" }),
   }),
+  // Used to reach identity and end in 610, naming neither the variable nor its value.
+  envRow("a base URL with an API path", /MARKETO_BASE_URL.*\/rest\/v1\/activities/, (env) => ({
+    ...env,
+    MARKETO_BASE_URL: `${env["MARKETO_BASE_URL"]}/rest/v1/activities`,
+  })),
 ];
 
 // ---- CLI flags ----------------------------------------------------------------------------------
@@ -903,6 +908,25 @@ const SERVER: readonly BadInput[] = [
     status: 302,
     headers: { location: `${target}${request.url ?? "/"}` },
   })),
+  // Malformed list answers used to read as "no types", and the apply went ahead.
+  serverRow(
+    "the list answers success without a result",
+    /listCustomActivityTypes with success but no result/,
+    "listCustomActivityTypes",
+    json({ requestId: "a#1", success: true }),
+  ),
+  serverRow(
+    "the list answers a type without an apiName",
+    /listCustomActivityTypes with an activity type without an apiName/,
+    "listCustomActivityTypes",
+    json({
+      requestId: "a#1",
+      success: true,
+      result: [{ id: 100001, name: "Check Deposited", status: "approved" }],
+    }),
+  ),
+  // An unknown code used to end in a message without a hint.
+  serverRow("the list answers an unknown code", /9999/, "listCustomActivityTypes", { code: "9999" as "603" }),
 ];
 
 /** Every row, by area. */
