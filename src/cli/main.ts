@@ -8,13 +8,47 @@ import { type CliIO, processIO } from "./io.js";
 // fast and the plan/apply path never loads cdktf (it is not imported anywhere under src/cli).
 const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-const collect = (value: string, previous: string[] | undefined) => [
-  ...(previous ?? []),
-  ...value
-    .split(",")
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
+/** What each repeatable flag takes, for the message about an empty value. */
+const REPEATABLE = {
+  "--manifest": {
+    what: "a manifest file",
+    example: "--manifest marketo-activities.prod.json",
+    without: "to use the manifests `cdktf synth` wrote to cdktf.out",
+  },
+  "--stack": {
+    what: "a cdktf stack name",
+    example: "--stack marketing",
+    without: "for every stack of the app",
+  },
+  "--only": {
+    what: "an apiName",
+    example: "--only webinarAttended",
+    without: "for every declared activity type",
+  },
+} as const;
+
+/**
+ * The parser of a repeatable, comma-separated flag. An empty or blank value (an unset variable in a
+ * script: `--only "$TYPES"`) is an error naming the flag: dropped, it would widen the run to every
+ * type, stack or manifest.
+ */
+const collect =
+  (flag: keyof typeof REPEATABLE) =>
+  (value: string, previous: string[] | undefined): string[] => {
+    const values = value.split(",").map((v) => v.trim());
+    if (values.some((v) => v === "")) {
+      const { what, example, without } = REPEATABLE[flag];
+      const got = values.every((v) => v === "") ? "an empty value" : "an empty item";
+      throw new MarketoActivitiesError(
+        "Usage",
+        `${flag} got ${got} (${JSON.stringify(value)}): it takes ${what}, repeated or comma-separated`,
+        {
+          hint: `give ${what}, e.g. ${example}, or leave ${flag} out ${without}; in a script, check that the variable it is set from is not empty`,
+        },
+      );
+    }
+    return [...(previous ?? []), ...values];
+  };
 const formatOption = () =>
   new Option("--format <format>", "output format: text (terminal), markdown (pull-request comment) or json")
     .choices(["text", "markdown", "json"])
@@ -24,10 +58,14 @@ const targetOptions = (command: Command) =>
     .option(
       "--manifest <file>",
       "a manifest file to use instead of those found in cdktf.out (repeatable)",
-      collect,
+      collect("--manifest"),
     )
-    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect)
-    .option("--only <apiName>", "only this activity type (repeatable, or comma-separated)", collect);
+    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect("--stack"))
+    .option(
+      "--only <apiName>",
+      "only this activity type (repeatable, or comma-separated)",
+      collect("--only"),
+    );
 
 const budgetShareOption = () =>
   new Option(
@@ -182,8 +220,8 @@ ${ENV_HELP}`,
   program
     .command("validate")
     .description("Check the synthesized manifests without calling Marketo.")
-    .option("--manifest <file>", "a manifest file to check (repeatable)", collect)
-    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect)
+    .option("--manifest <file>", "a manifest file to check (repeatable)", collect("--manifest"))
+    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect("--stack"))
     .addHelpText("after", "\nExamples:\n  $ npx cdktf synth && marketo-activities validate")
     .action(async (opts) => {
       const [{ validateCommand }, { reporter }] = await Promise.all([
@@ -241,6 +279,22 @@ ${ENV_HELP}`,
           ...(opts.envPrefix === undefined ? {} : { envPrefix: opts.envPrefix }),
         },
         io,
+      );
+    });
+
+  // Reserved by docs/design.md section 4 (a live instance to TypeScript source), not built yet: a
+  // clear answer and what to do meanwhile, rather than "unknown command".
+  program
+    .command("import", { hidden: true })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new MarketoActivitiesError(
+        "NotAvailable",
+        "import (writing a live instance's activity types as TypeScript) is not available in this version of marketo-activities yet",
+        {
+          hint: "meanwhile, `marketo-activities plan` lists the instance's types that no code declares (Unmanaged); declare each with defineActivityType (or a CustomActivityType) with the apiName and fields Marketo Admin shows, synthesize (`npx cdktf synth`) and plan again: it shows field by field what still differs, and a type declared as it is plans no change",
+        },
       );
     });
 

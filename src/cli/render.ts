@@ -115,7 +115,11 @@ const ING: Record<TypeResult["action"], string> = {
   noop: "checking",
 };
 
-/** One line when a type starts and one when it ends; per-call events stay with API users. */
+/**
+ * One line when a type starts and one when it ends; per-call events stay with API users. A failure's
+ * message and hint are given once, in apply's outcome ("Apply stopped ...", then `Hint (<apiName>):`),
+ * which follows when the other types have finished: the progress line only says that it failed.
+ */
 function progressLine(event: ApplyEvent): string | undefined {
   switch (event.kind) {
     case "start":
@@ -125,7 +129,7 @@ function progressLine(event: ApplyEvent): string | undefined {
     case "done":
       return `${event.apiName}: ${PAST[event.action]}`;
     case "failed":
-      return `${event.apiName}: failed: ${event.error.message}`;
+      return `${event.apiName}: failed (the reason and the hint follow below)`;
   }
 }
 

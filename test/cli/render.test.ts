@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { reporter } from "../../src/cli/render.js";
 import { MarketoApiError } from "../../src/marketo/index.js";
-import type { ApplyResult } from "../../src/reconcile/index.js";
+import type { ApplyEvent, ApplyResult } from "../../src/reconcile/index.js";
 import { MarketoActivitiesError } from "../../src/schema/index.js";
 
-function printed(result: ApplyResult): string {
+function printed(result: ApplyResult, progress: ApplyEvent[] = []): string {
   let text = "";
   const io: CliIO = {
     stdout: (t) => {
@@ -20,7 +20,9 @@ function printed(result: ApplyResult): string {
     prompt: async () => "",
     waitForInterrupt: () => new Promise(() => {}),
   };
-  reporter(io, { color: false })({ kind: "applied", result });
+  const report = reporter(io, { color: false });
+  for (const event of progress) report({ kind: "progress", event });
+  report({ kind: "applied", result });
   return text;
 }
 
@@ -57,5 +59,24 @@ describe("apply's outcome says to run apply again only where that helps", () => 
       afterAmbiguousAttempt: false,
     });
     expect(printed(stopped(busy))).toContain("run apply again to finish once Marketo answers");
+  });
+});
+
+describe("a type that failed during apply", () => {
+  it("gets a progress line saying so, then its message and hint once, in apply's outcome", () => {
+    const error = new MarketoActivitiesError("UndeclaredChange", "the draft holds another change", {
+      hint: "let one deploy run at a time",
+    });
+    const text = printed(stopped(error), [
+      { kind: "start", apiName: "webinarAttended", action: "update", steps: 2 },
+      { kind: "failed", apiName: "webinarAttended", error },
+    ]);
+    expect(text).toBe(
+      "  webinarAttended: updating (2 calls)...\n" +
+        "  webinarAttended: failed (the reason and the hint follow below)\n" +
+        'Apply stopped for instance "prod": webinarAttended failed (the draft holds another change).\n' +
+        "Hint (webinarAttended): let one deploy run at a time\n" +
+        "Anything already written stays as a draft that the next apply recognises.\n",
+    );
   });
 });

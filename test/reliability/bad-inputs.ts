@@ -522,6 +522,10 @@ const PLANS: readonly BadInput[] = [
   row("plan file", "a missing plan file", /no-plan\.json/, {
     args: () => ["apply", "no-plan.json", "--auto-approve"],
   }),
+  // Used to be called "a plan of format 1, made by an earlier version" (a manifest's formatVersion).
+  row("plan file", "a manifest given as the plan file", /is a manifest.*--manifest/, {
+    args: () => ["apply", "marketo-activities.prod.json", "--auto-approve"],
+  }),
 ];
 
 // ---- the environment ----------------------------------------------------------------------------
@@ -687,6 +691,17 @@ const FLAGS: readonly BadInput[] = [
     "--env-prefix",
     "marketo",
   ]),
+  // `--only ""` (an empty variable in a script) used to apply every type.
+  flagRow("--only empty", /--only got an empty value/, (lab) => [...applyArgs(lab), "--only", ""]),
+  flagRow("plan --only blank", /--only got an empty value/, (lab) => [
+    "plan",
+    "--manifest",
+    lab.manifestPath,
+    "--only",
+    " ",
+  ]),
+  // docs/design.md reserves `import`; the CLI used to say only "unknown command".
+  flagRow("a reserved command", /import .*is not available in this version .*yet/, () => ["import"]),
 ];
 
 // ---- server answers -----------------------------------------------------------------------------
@@ -698,11 +713,15 @@ export const serverRow = (
   operation: Operation,
   respond: FaultResponse,
   c: CliCase = {},
+  fix?: RegExp,
 ): BadInput =>
-  row("server", name, says, {
-    ...c,
-    emulator: { ...c.emulator, faults: [{ operation, nth: 1, times: 50, respond }] },
-  });
+  row(
+    "server",
+    name,
+    says,
+    { ...c, emulator: { ...c.emulator, faults: [{ operation, nth: 1, times: 50, respond }] } },
+    fix,
+  );
 const html = (status: number) =>
   ({
     httpStatus: status,
@@ -927,6 +946,30 @@ const SERVER: readonly BadInput[] = [
   ),
   // An unknown code used to end in a message without a hint.
   serverRow("the list answers an unknown code", /9999/, "listCustomActivityTypes", { code: "9999" as "603" }),
+  // A type that fails during apply: its message and hint come in apply's outcome, the hint as
+  // `Hint (<apiName>): ...` (several types may fail in one apply).
+  serverRow(
+    "a create answers another type's apiName",
+    /checkDeposited: failed[\s\S]*Apply stopped[\s\S]*"checkDeposited" with an activity type named "someOtherType"/,
+    "createCustomActivityType",
+    json({
+      requestId: "a#1",
+      success: true,
+      result: [
+        {
+          id: 100002,
+          apiName: "someOtherType",
+          name: "Other",
+          triggerName: "Does Other",
+          filterName: "Did Other",
+          status: "draft",
+          primaryAttribute: { apiName: "x", name: "X", dataType: "string" },
+        },
+      ],
+    }),
+    {},
+    /Hint \(checkDeposited\): the answer is not about the type asked for/,
+  ),
 ];
 
 /** Every row, by area. */

@@ -55,7 +55,31 @@ function readPlanFile(file: string, io: CliIO): SavedPlan[] {
       hint: "write a new plan with `marketo-activities plan --out <file>`",
     });
   }
+  refuseManifest(json, file);
   return parsePlans(json, file);
+}
+
+/** Keys every saved plan has and a manifest never does (docs/plan-format.md, src/schema/manifest.ts). */
+const PLAN_ONLY_KEYS = ["fingerprint", "limits", "unmanaged", "calls", "manifestDigest", "state", "plans"];
+
+/**
+ * A manifest given where the saved plan goes (`apply marketo-activities.prod.json`): recognised by its
+ * shape (`instance` and `types`, none of a plan's own keys), since its formatVersion 1 would otherwise
+ * read as a plan of format 1 made by an earlier version.
+ */
+function refuseManifest(json: unknown, file: string): void {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return;
+  if (!("instance" in json && "types" in json) || PLAN_ONLY_KEYS.some((key) => key in json)) return;
+  const { instance } = json as { instance?: { id?: unknown } };
+  const id =
+    typeof instance?.id === "string" ? ` for instance ${JSON.stringify(instance.id.slice(0, 60))}` : "";
+  throw new MarketoActivitiesError(
+    "Usage",
+    `${file} is a manifest (what \`cdktf synth\` writes${id}), not a saved plan: apply's argument is a plan saved with \`marketo-activities plan --out <file>\`, and a manifest is given with --manifest <file>; nothing was applied`,
+    {
+      hint: `apply the manifest with \`marketo-activities apply --manifest ${file}\`, or save a plan to review first with \`marketo-activities plan --manifest ${file} --out plan.json\` and apply it with \`marketo-activities apply plan.json --manifest ${file}\``,
+    },
+  );
 }
 
 const FIND_MANIFESTS =
