@@ -105,7 +105,8 @@ export interface MarketoInstanceProps {
    * integration on it; above them it answers 606 or 615. Terraform runs up to `terraformParallelism`
    * provisioners at once, each a process with its own client, so synth divides this share among
    * them: each provisioner gets `budgetShare / min(provisioners of this instance, terraformParallelism)`
-   * (rounded down to 4 decimals), in its environment as `<envPrefix>_BUDGET_SHARE`. With the defaults
+   * (rounded down to 4 decimals), in its environment as `<envPrefix>_BUDGET_SHARE`; the deploy check,
+   * which runs alone after them, gets the whole `budgetShare`. With the defaults
    * and 10 or more types, each provisioner keeps to 10 calls per 20 s, one at a time, and together they
    * never exceed the instance's limits. Lower it to leave room for other integrations: 0.5 leaves them
    * half. A client still waits out a busy instance (606, 615) for up to 2 minutes per call.
@@ -214,7 +215,8 @@ export interface DeclaredType extends InstanceMember {
 /**
  * One Marketo instance (a subscription such as production or a sandbox). Activity types are
  * declared inside it; at synth it writes the instance's manifest, the desired state that
- * `marketo-activities plan` and `apply` read, next to the stack's `cdk.tf.json`.
+ * `marketo-activities plan` and `apply` read, next to the stack's `cdk.tf.json`, and a deploy check
+ * (`deployCheck`) that applies the whole instance on every deploy, after its types.
  *
  * @example
  * const prod = new MarketoInstance(stack, "prod", { envPrefix: "MARKETO_PROD" });
