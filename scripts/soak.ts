@@ -47,7 +47,6 @@ const PRIMARY: KillScenario = {
   seed: [{ ...webinar, attributes: [...webinar.attributes], status: "draft" }],
   types: [webinarNewPrimary],
   approve: false,
-  flags: ["--discard-foreign-drafts"],
 };
 /** The multi-type apply's kill points under Marketo's default answers and a few open behaviours flipped. */
 const KILL_BEHAVIOURS: Readonly<Record<string, EmulatorBehaviour>> = {
@@ -82,7 +81,7 @@ say(`  all: ${killFinished} of ${killTotal} kill points finish on the next apply
 const primary = await everyKillPoint(PRIMARY);
 const primaryOk = primary.filter((p) => p.finishedWithoutFlag || (p.refusedCleanly && p.finishedWithFlag));
 say(
-  `  primary change of a never-published type (approve: false, ${primary.length} writes; its first apply needs --discard-foreign-drafts): ${primaryOk.length} of ${primary.length} finish${check(primaryOk.length === primary.length)}`,
+  `  primary change of a never-published type (approve: false, ${primary.length} writes): ${primaryOk.length} of ${primary.length} finish${check(primaryOk.length === primary.length)}`,
 );
 for (const p of primary) {
   const how = p.finishedWithoutFlag

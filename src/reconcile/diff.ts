@@ -303,6 +303,11 @@ const TYPE_FIELDS = ["name", "triggerName", "filterName", "description"] as cons
 /**
  * Decision 8: a draft whose every field equals the live value or the desired value is ours (a
  * half-finished earlier apply); any other value is foreign (an edit in Marketo Admin).
+ *
+ * A never-published type may also be half-way through moving its primary attribute, which takes
+ * several calls (create the new one, demote the old, promote the new): the old primary, as the
+ * primary or as the one undeclared secondary of a draft without a primary, and the new one as a
+ * secondary holding the declared values, are steps of ours, not edits.
  */
 function foreignDraftFields(
   draft: LiveVersion,
@@ -312,17 +317,39 @@ function foreignDraftFields(
   const draftLeaves = typeLeaves(draft);
   const liveLeaves = live === undefined ? {} : typeLeaves(live);
   const desiredLeaves = typeLeaves(desired);
+  const ours = live === undefined ? primaryMoveLeaves(draft, desired) : new Set<string>();
   const keys = new Set([
     ...Object.keys(draftLeaves),
     ...Object.keys(liveLeaves),
     ...Object.keys(desiredLeaves),
   ]);
   return [...keys]
-    .filter((key) => draftLeaves[key] !== liveLeaves[key] && draftLeaves[key] !== desiredLeaves[key])
+    .filter(
+      (key) =>
+        !ours.has(key) && draftLeaves[key] !== liveLeaves[key] && draftLeaves[key] !== desiredLeaves[key],
+    )
     .sort()
     .map(
       (key) => `${key} = ${draftLeaves[key] === undefined ? "(removed)" : JSON.stringify(draftLeaves[key])}`,
     );
+}
+
+/** The draft's leaves that a primary move of ours in progress explains (see `foreignDraftFields`). */
+function primaryMoveLeaves(draft: LiveVersion, desired: ActivityTypeDefinition): Set<string> {
+  const wanted = desired.primaryAttribute;
+  if (draft.primaryAttribute?.apiName === wanted.apiName) return new Set();
+  const leaves = new Set<string>();
+  const addAll = (prefix: string) => {
+    for (const suffix of ["apiName", "name", "dataType", "description"]) leaves.add(`${prefix}.${suffix}`);
+  };
+  addAll("primaryAttribute");
+  const declared = new Set(desired.attributes.map((a) => a.apiName));
+  const promoted = draft.attributes.find((a) => a.apiName === wanted.apiName);
+  if (promoted !== undefined && sameAttribute(promoted, wanted)) addAll(`attributes.${wanted.apiName}`);
+  const undeclared = draft.attributes.filter((a) => a.apiName !== wanted.apiName && !declared.has(a.apiName));
+  if (draft.primaryAttribute === undefined && undeclared.length === 1)
+    addAll(`attributes.${undeclared[0]!.apiName}`);
+  return leaves;
 }
 
 /**

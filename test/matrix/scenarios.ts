@@ -206,9 +206,8 @@ export const SCENARIOS: readonly Scenario[] = [
       await setup(world, drafts);
       const moved = manifestOf([{ ...webinarNewPrimary, allowDestructiveChanges: true }], { approve: false });
       fault();
-      // A draft left for review (approve: false) reads as foreign once the code changes: Marketo does
-      // not record who wrote a draft (docs/design.md decision 8), so the rerun overwrites it knowingly.
-      return observe(world, moved, [await world.deploy(moved, { discardForeignDrafts: true })]);
+      // Moving a never-published type's primary is not a foreign edit (docs/design.md decision 8).
+      return observe(world, moved, [await world.deploy(moved)]);
     },
   },
   {
