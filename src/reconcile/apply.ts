@@ -482,6 +482,7 @@ export async function applyPlan(
       let steps = type.steps;
       // The draft as the answer to our last write of it showed it (decision 15).
       let draft: WireCustomActivityType | undefined;
+      let wrote = false;
       for (let index = 0; index < steps.length; index++) {
         const step = steps[index]!;
         options.onProgress?.({
@@ -491,7 +492,9 @@ export async function applyPlan(
           index: index + 1,
           steps: steps.length,
         });
-        if (step.operation === "approveCustomActivityType" && type.desired !== undefined)
+        // With no write of ours before it (a draft an earlier apply left), the plan's read of the
+        // draft is the check, and the read-back after approve catches anything since.
+        if (step.operation === "approveCustomActivityType" && type.desired !== undefined && wrote)
           await checkDraft(client, type.desired, draft, "before publishing");
         let answer: WireCustomActivityType | undefined;
         try {
@@ -502,9 +505,13 @@ export async function applyPlan(
           steps = await afterRefusedCreate(client, type.desired, plan.instance.approve, options, error);
           index = -1;
           draft = undefined;
+          wrote = false;
           continue;
         }
-        if (WRITES_DRAFT.has(step.operation)) draft = answer;
+        if (WRITES_DRAFT.has(step.operation)) {
+          draft = answer;
+          wrote = true;
+        }
         if (step.operation === "discardCustomActivityTypeDraft") draft = undefined;
         if (step.operation === "approveCustomActivityType" && type.desired !== undefined)
           await checkPublished(client, type.desired, answer);
