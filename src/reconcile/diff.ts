@@ -186,7 +186,7 @@ function unconfirmedNotes(
   const primary = definition.primaryAttribute;
   if (writes.primary && primary.dataType !== undefined && primary.dataType !== "string") {
     notes.push(
-      `primary attribute ${primary.apiName} is a ${primary.dataType}: Marketo's documents show only string primary attributes, so whether another data type is accepted is not confirmed`,
+      `primary attribute ${primary.apiName} is ${/^[aeiou]/.test(primary.dataType) ? "an" : "a"} ${primary.dataType}: Marketo's documents show only string primary attributes, so whether another data type is accepted is not confirmed`,
     );
   }
   return notes;
