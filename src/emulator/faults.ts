@@ -20,8 +20,8 @@ interface ScheduledFault {
   readonly respond: FaultResponse;
 }
 
-/** mulberry32: a small, fast, seedable PRNG with a 2^32 period; plenty for fault draws. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: a small, fast, seedable PRNG with a 2^32 period; plenty for fault draws (and tests' jitter). */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

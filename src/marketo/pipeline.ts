@@ -310,18 +310,20 @@ export class RequestPipeline {
     } catch (error) {
       return failed(error, false);
     }
-    const redirect = redirectFailure(context, url, response);
-    if (redirect !== undefined) {
-      await response.body?.cancel().catch(() => undefined);
+    const responded = (requestId: string | undefined, codes: readonly string[]) =>
       this.#emit({
         type: "response",
         operation,
         attempt,
         httpStatus: response.status,
         durationMs: now() - started,
-        requestId: undefined,
-        codes: [],
+        requestId,
+        codes,
       });
+    const redirect = redirectFailure(context, url, response);
+    if (redirect !== undefined) {
+      await response.body?.cancel().catch(() => undefined);
+      responded(undefined, []);
       return redirect;
     }
     let text: string;
@@ -332,15 +334,7 @@ export class RequestPipeline {
       return failed(error, true);
     }
     const answer = interpret(response.status, text);
-    this.#emit({
-      type: "response",
-      operation,
-      attempt,
-      httpStatus: response.status,
-      durationMs: now() - started,
-      requestId: answer.requestId,
-      codes: answer.codes,
-    });
+    responded(answer.requestId, answer.codes);
     return answer.verdict;
   }
 

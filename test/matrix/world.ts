@@ -7,6 +7,7 @@
  * n-th write call was carried out by Marketo, before the answer reaches the client: the process was
  * killed there. The hung deploy is abandoned; a new client (a new process) goes on.
  */
+import { mulberry32 } from "../../src/emulator/faults.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
 import { isWrite, matchRoute } from "../../src/marketo/endpoints.js";
 import { MarketoClient } from "../../src/marketo/index.js";
@@ -26,18 +27,6 @@ import {
   parseActivityType,
 } from "../../src/schema/index.js";
 import { type VirtualClock, virtualClock } from "../helpers/clock.js";
-
-/** A seeded generator in [0, 1): the same seed gives the same backoff jitter. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What one deploy did. */
 export interface Deployed {

@@ -13,6 +13,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { mulberry32 } from "../../src/emulator/faults.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
 import type { RequestLogEntry, SnapshotActivityType } from "../../src/emulator/types.js";
 import { isWrite, matchRoute, type Operation } from "../../src/marketo/endpoints.js";
@@ -30,17 +31,8 @@ import { type CliRun, cli } from "../helpers/cli.js";
 import { type VirtualClock, virtualClock } from "../helpers/clock.js";
 import { tempDir } from "../helpers/tools.js";
 
-/** A seeded generator in [0, 1) (mulberry32): the same seed gives the same jitter. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator in [0, 1) (the emulator's mulberry32): the same seed gives the same jitter. */
+export const seeded = mulberry32;
 
 /** The operation a request is, or undefined for a path no route matches. */
 export function operationOf(url: string, method: string | undefined): Operation | undefined {
