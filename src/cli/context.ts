@@ -1,3 +1,4 @@
+import { credentialNames } from "../marketo/credentials.js";
 import { MarketoClient, type MarketoClientSettings, parseBudgetShare } from "../marketo/index.js";
 import { diff, readInstance } from "../reconcile/index.js";
 import type { SavedPlan } from "../reconcile/plan-file.js";
@@ -5,6 +6,7 @@ import { isUserError, type Manifest, MarketoActivitiesError, manifestDigest } fr
 import type { CliIO } from "./io.js";
 import { type FoundManifest, findManifests, selectOnly } from "./manifests.js";
 import type { Reporter } from "./report.js";
+import { traceEnabled, tracer } from "./trace.js";
 
 /** What tests may inject: client settings (a fast sleep, a fetch that counts). */
 export interface CliDeps {
@@ -40,7 +42,8 @@ export function findTargets(options: TargetOptions, io: CliIO): FoundManifest[] 
 
 /**
  * One client per instance, credentials (and `<PREFIX>_BUDGET_SHARE`) from the instance's env prefix;
- * its events are reported (retries and waits for a busy instance are shown).
+ * its events are reported (retries and waits for a busy instance are shown), and with
+ * `MARKETO_ACTIVITIES_TRACE=1` each of them is also a trace line on stderr (`trace.ts`).
  */
 export function clientFor(
   manifest: Pick<Manifest, "instance">,
@@ -48,11 +51,21 @@ export function clientFor(
   settings: MarketoClientSettings,
   report: Reporter,
 ): MarketoClient {
-  return MarketoClient.fromEnv(manifest.instance.envPrefix, io.env, {
+  const { id, envPrefix } = manifest.instance;
+  const trace = traceEnabled(io.env)
+    ? tracer({
+        write: (text) => io.stderr(text),
+        instance: id,
+        ...(settings.now === undefined ? {} : { now: settings.now }),
+        secrets: [io.env[credentialNames(envPrefix).clientSecret]],
+      })
+    : undefined;
+  return MarketoClient.fromEnv(envPrefix, io.env, {
     ...settings,
     onEvent: (event) => {
       settings.onEvent?.(event);
-      report({ kind: "client", instance: manifest.instance.id, event });
+      trace?.(event);
+      report({ kind: "client", instance: id, event });
     },
   });
 }

@@ -3,22 +3,35 @@
  * `attempt` when a request goes out, an answer (`response`, or `networkError` when none came),
  * waits (`limiterWait`, and the token manager's `tokenWait`), `retry` or `reauthenticate` before the
  * next attempt, and `giveUp` when the call fails. No event carries a token, a secret or a
- * credential-bearing URL.
+ * credential-bearing URL: requests are named by `method` and `path`, never by their URL, whose query
+ * holds the secret on the identity call. `MARKETO_ACTIVITIES_TRACE=1` prints every event
+ * (`src/cli/trace.ts`).
  */
 import type { TokenEvent } from "./auth.js";
-import type { Operation } from "./endpoints.js";
+import type { HttpMethod, Operation } from "./endpoints.js";
+
+/** What a request was: enough to trace it, never its URL or query. */
+export interface RequestLine {
+  /** e.g. `POST`. */
+  readonly method: HttpMethod;
+  /**
+   * The path from the instance root, without the query, e.g.
+   * `/rest/v1/activities/external/type/webinarAttended/describe.json` or `/identity/oauth/token`.
+   */
+  readonly path: string;
+}
 
 /** Events reported to `onEvent`. */
 export type MarketoClientEvent =
   | TokenEvent
-  | {
+  | (RequestLine & {
       /** A request is about to be sent (after the limits let it go). */
       readonly type: "attempt";
       readonly operation: Operation;
-      /** 1 for the first request of the call. */
+      /** 1 for the first request of the call; a higher one is a resend (after `retry` or `reauthenticate`). */
       readonly attempt: number;
-    }
-  | {
+    })
+  | (RequestLine & {
       /** An HTTP response arrived (any status). */
       readonly type: "response";
       readonly operation: Operation;
@@ -28,15 +41,15 @@ export type MarketoClientEvent =
       readonly requestId: string | undefined;
       /** Marketo's error codes: empty on success, and `["702"]` for a list Marketo found empty. */
       readonly codes: readonly string[];
-    }
-  | {
+    })
+  | (RequestLine & {
       /** A request failed without a response. */
       readonly type: "networkError";
       readonly operation: Operation;
       readonly attempt: number;
       readonly networkCode: string;
       readonly durationMs: number;
-    }
+    })
   | {
       /** A failed attempt will be retried after `delayMs`. */
       readonly type: "retry";

@@ -15,9 +15,9 @@
  */
 import type { MarketoActivitiesError } from "../schema/errors.js";
 import { type IssuedToken, TokenManager } from "./auth.js";
-import type { Operation, RequestSpec } from "./endpoints.js";
+import { IDENTITY, type Operation, type RequestSpec } from "./endpoints.js";
 import { MarketoOutcomeUnknownError } from "./errors.js";
-import { emitterFor, type MarketoClientEvent } from "./events.js";
+import { emitterFor, type MarketoClientEvent, type RequestLine } from "./events.js";
 import { identityUrl, interpretIdentity } from "./identity.js";
 import { interpretRest, type RestResponse } from "./interpret.js";
 import { RollingWindowLimiter, Semaphore, type WindowSlot } from "./limiter.js";
@@ -236,7 +236,9 @@ export class RequestPipeline {
         headers,
         ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
       };
-      return await this.exchange(this.urlOf(spec), init, context, attempt, (status, text) =>
+      const { url, path } = this.urlOf(spec);
+      const line = { method: spec.method, path };
+      return await this.exchange(url, line, init, context, attempt, (status, text) =>
         interpretRest(context, status, text, token),
       );
     } finally {
@@ -260,7 +262,8 @@ export class RequestPipeline {
         method: "POST",
         headers: { Accept: "application/json", "Content-Type": "application/json" },
       };
-      return this.exchange(url, init, context, attempt, (status, text) => ({
+      const line = { method: "POST", path: IDENTITY.path } as const; // never the URL: its query holds the secret
+      return this.exchange(url, line, init, context, attempt, (status, text) => ({
         verdict: interpretIdentity(context, status, text),
         requestId: undefined,
         codes: [],
@@ -270,11 +273,12 @@ export class RequestPipeline {
   }
 
   /**
-   * Sends the request and reads the body, reporting `attempt` and the answer; a thrown error becomes a
-   * redacted network failure.
+   * Sends the request and reads the body, reporting `attempt` and the answer, each with the request's
+   * `line` (method and path, never the URL); a thrown error becomes a redacted network failure.
    */
   private async exchange<T>(
     url: string,
+    line: RequestLine,
     init: RequestInit,
     context: Context,
     attempt: number,
@@ -285,18 +289,21 @@ export class RequestPipeline {
   ): Promise<Verdict<T>> {
     const { operation, timeoutMs } = context.call;
     const now = this.#options.now;
+    // A path holds an apiName, never a credential; redacted all the same, as every event's text is.
+    const request: RequestLine = { method: line.method, path: this.#redactor.redact(line.path) };
     const failed = (error: unknown, responded: boolean): Verdict<never> => {
       const { failure, code } = networkFailure(context, error, responded);
       this.#emit({
         type: "networkError",
         operation,
+        ...request,
         attempt,
         networkCode: code,
         durationMs: now() - started,
       });
       return { ok: false, failure };
     };
-    this.#emit({ type: "attempt", operation, attempt });
+    this.#emit({ type: "attempt", operation, ...request, attempt });
     const started = now();
     let response: Response;
     try {
@@ -314,6 +321,7 @@ export class RequestPipeline {
       this.#emit({
         type: "response",
         operation,
+        ...request,
         attempt,
         httpStatus: response.status,
         durationMs: now() - started,
@@ -338,10 +346,11 @@ export class RequestPipeline {
     return answer.verdict;
   }
 
-  private urlOf(spec: RequestSpec): string {
+  /** The request's URL, and its path without the query (what events name). */
+  private urlOf(spec: RequestSpec): { url: string; path: string } {
     // Double slashes in paths are being deprecated by Marketo's gateway (docs/marketo-api.md 6.11).
     const path = `/${spec.path}`.replace(/\/{2,}/g, "/");
     const query = spec.query === undefined ? "" : new URLSearchParams(spec.query).toString();
-    return `${this.#options.baseUrl}${path}${query === "" ? "" : `?${query}`}`;
+    return { url: `${this.#options.baseUrl}${path}${query === "" ? "" : `?${query}`}`, path };
   }
 }
