@@ -35,7 +35,7 @@ function plural(n: number, word: string): string {
  * What one event says, without the time and instance: the request (`<operation> <METHOD> <path>
  * attempt <n>`), its answer (the same, then `-> <status> [codes <c,...>] in <ms> [requestId <id>]`,
  * or `-> no answer (<code>) after <ms>`), and the marks between attempts (`retry`, `reauthenticate`,
- * waits, `give up`, token refreshes).
+ * waits, `failed after`, token refreshes).
  */
 export function traceText(event: MarketoClientEvent): string {
   switch (event.type) {
@@ -49,19 +49,18 @@ export function traceText(event: MarketoClientEvent): string {
     case "networkError":
       return `${event.operation} ${event.method} ${event.path} attempt ${event.attempt} -> no answer (${event.networkCode}) after ${duration(event.durationMs)}`;
     case "retry": {
-      const why = event.network ?? event.reason;
-      const bound =
+      const next =
         event.limit === undefined
-          ? `at most ${event.maxAttempts} attempts`
-          : `instance busy (${event.limit}), giving up in ${duration(event.giveUpInMs ?? 0)}`;
-      return `${event.operation} retry: attempt ${event.attempt + 1} in ${duration(event.delayMs)} after ${why} (${bound})`;
+          ? `attempt ${event.attempt + 1} of at most ${event.maxAttempts}`
+          : `attempt ${event.attempt + 1} (Marketo busy, ${event.limit} limit; giving up in ${duration(event.giveUpInMs ?? 0)})`;
+      return `${event.operation} retry in ${duration(event.delayMs)}: ${next} after ${event.network ?? event.reason}`;
     }
     case "reauthenticate":
       return `${event.operation} reauthenticate: Marketo refused the token (${event.code}); resending once with a new one`;
     case "limiterWait":
       return `${event.operation} wait ${duration(event.waitMs)}: this client's calls per 20 s are used up`;
     case "giveUp":
-      return `${event.operation} give up after ${plural(event.attempts, "attempt")}: ${event.reason} (${event.error})`;
+      return `${event.operation} failed after ${plural(event.attempts, "attempt")}: ${event.reason} (${event.error})`;
     case "tokenRefreshed":
       return `identity token ${event.reason === "initial" ? "received" : `renewed (${event.reason})`}, expires in ${event.expiresInSeconds} s`;
     case "tokenWait":

@@ -183,9 +183,9 @@ describe("trace lines from the client's events (scripted fetch)", () => {
       const { requests, answers } = requestsAndAnswers(text());
       expect(requests).toHaveLength(stub.requests.length);
       expect(answers).toHaveLength(stub.requests.length);
-      // A call ends with a give-up line, or with its identity call's (an identity that keeps handing
+      // A call ends with a "failed after" line, or with its identity call's (an identity that keeps handing
       // out an expiring token ends in its wait lines: the token manager, not the pipeline, gives up).
-      if (!label.includes("expiring")) expect(text()).toMatch(/ give up after \d+ attempts?: /);
+      if (!label.includes("expiring")) expect(text()).toMatch(/ failed after \d+ attempts?: /);
       for (const line of [...requests, ...answers].filter((l) => l.includes(" identity ")))
         expect(line).toMatch(/ identity POST \/identity\/oauth\/token attempt \d+( -> |$)/);
     },
@@ -223,12 +223,12 @@ describe("trace lines from the client's events (scripted fetch)", () => {
         `${describe} attempt 2 -> 200 in 0 ms requestId a#2`,
         `${listing} attempt 1`,
         `${listing} attempt 1 -> 200 codes 604 in 0 ms requestId a#3`,
-        `listCustomActivityTypes retry: attempt 2 in 250 ms after 604 Request time-out (at most 6 attempts)`,
+        "listCustomActivityTypes retry in 250 ms: attempt 2 of at most 6 after 604 Request time-out",
         `${listing} attempt 2`,
         `${listing} attempt 2 -> 200 in 0 ms requestId a#4`,
         `${adding} attempt 1`,
         `${adding} attempt 1 -> no answer (ECONNRESET) after 0 ms`,
-        "addCustomActivities give up after 1 attempt: ECONNRESET (MarketoOutcomeUnknown)",
+        "addCustomActivities failed after 1 attempt: ECONNRESET (MarketoOutcomeUnknown)",
         "",
       ].join("\n"),
     );
@@ -336,9 +336,9 @@ describe("trace lines against the emulator", () => {
       " reauthenticate: Marketo refused the token (601)",
       " reauthenticate: Marketo refused the token (602)",
       " -> no answer (",
-      " retry: attempt 2 in ",
-      "(instance busy (rate), giving up in ",
-      " give up after 1 attempt: ",
+      " retry in ",
+      "(Marketo busy, rate limit; giving up in ",
+      " failed after 1 attempt: ",
       " codes 1013 ",
       " -> 502 in ",
       " identity token renewed (rejected)",
