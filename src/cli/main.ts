@@ -282,19 +282,46 @@ ${ENV_HELP}`,
       );
     });
 
-  // Reserved by docs/design.md section 4 (a live instance to TypeScript source), not built yet: a
-  // clear answer and what to do meanwhile, rather than "unknown command".
   program
-    .command("import", { hidden: true })
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new MarketoActivitiesError(
-        "NotAvailable",
-        "import (writing a live instance's activity types as TypeScript) is not available in this version of marketo-activities yet",
+    .command("import")
+    .description(
+      "Write the activity types of a live Marketo instance as TypeScript definitions, to adopt it:\n" +
+        "one defineActivityType(...) constant per type and an array of them all.",
+    )
+    .option("--out <file>", "write the module to this file (default: stdout)")
+    .option(
+      "--only <apiName>",
+      "only this activity type (repeatable, or comma-separated; default: every type)",
+      collect("--only"),
+    )
+    .option("--env-prefix <prefix>", "read the credentials from <prefix>_BASE_URL, ... (default: MARKETO)")
+    .option("--force", "overwrite the --out file when it exists")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ marketo-activities import --out activity-types.ts          # every type of the instance
+  $ marketo-activities import --only webinarAttended,trialStarted --out activity-types.ts
+  $ marketo-activities import --env-prefix MARKETO_PROD --out prod-types.ts --force
+  Then declare them (the module's header shows how), \`npx cdktf synth\` and \`marketo-activities plan\`:
+  no change for every approved type. Reads one list, one describe per type, and one more per draft.
+${ENV_HELP}`,
+    )
+    .action(async (opts) => {
+      const [{ importCommand }, { reporter }] = await Promise.all([
+        import("./commands/import.js"),
+        import("./render.js"),
+      ]);
+      code = await importCommand(
         {
-          hint: "meanwhile, `marketo-activities plan` lists the instance's types that no code declares (Unmanaged); declare each with defineActivityType (or a CustomActivityType) with the apiName and fields Marketo Admin shows, synthesize (`npx cdktf synth`) and plan again: it shows field by field what still differs, and a type declared as it is plans no change",
+          ...(opts.out === undefined ? {} : { out: opts.out }),
+          ...(opts.only === undefined ? {} : { only: opts.only }),
+          ...(opts.envPrefix === undefined ? {} : { envPrefix: opts.envPrefix }),
+          force: opts.force === true,
         },
+        io,
+        deps,
+        reporter(io),
       );
     });
 
