@@ -1,7 +1,8 @@
 /**
  * The one place the CLI turns what commands report into text: the plan as text (terminal), Markdown
- * (pull-request comment) or JSON, apply's progress and outcome, the synth check, retries and
- * errors. It also decides where each goes: stdout holds the plan alone in every format.
+ * (pull-request comment) or JSON, apply's progress and outcome (in JSON, one result document:
+ * docs/apply-result.md), the synth check, retries and errors. It also decides where each goes: in
+ * Markdown and JSON, stdout holds the plan (or apply's result) alone; everything else goes to stderr.
  */
 import { createColors } from "picocolors";
 import type { MarketoClientEvent } from "../marketo/index.js";
@@ -15,9 +16,17 @@ import {
   serializePlans,
   type TypeResult,
 } from "../reconcile/index.js";
-import { isUserError, PROVISIONER_ENV } from "../schema/index.js";
+import type { SavedPlan } from "../reconcile/plan-file.js";
+import { isUserError, PROVISIONER_ENV, stableStringify } from "../schema/index.js";
 import type { CliIO } from "./io.js";
-import type { Report, Reporter } from "./report.js";
+import {
+  APPLY_OUTCOMES,
+  APPLY_RESULT_FORMAT_VERSION,
+  type ApplyResultDocument,
+  type Report,
+  type Reporter,
+  type ResultError,
+} from "./report.js";
 import { type CheckedManifest, formatSynthTime, STALE_FIX, staleOnes, staleSentence } from "./synth-check.js";
 
 /** The output formats of plan and apply. */
@@ -133,6 +142,84 @@ function progressLine(event: ApplyEvent): string | undefined {
   }
 }
 
+/** An error as the apply result holds it: code, message and hint, and what a program may branch on. */
+export function resultError(error: unknown): ResultError {
+  if (!isUserError(error)) {
+    return { code: "Internal", message: error instanceof Error ? error.message : String(error) };
+  }
+  const { retryable, requestId } = error as { retryable?: unknown; requestId?: unknown };
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    ...(typeof retryable === "boolean" ? { retryable } : {}),
+    ...(typeof requestId === "string" ? { requestId } : {}),
+  };
+}
+
+/** The JSON document of `apply --format json` (docs/apply-result.md), from apply's last report. */
+export function applyResultDocument(report: Extract<Report, { kind: "applyOutcome" }>): ApplyResultDocument {
+  const planOf = (instance: string) => report.plans.find((p) => p.plan.instance.id === instance)?.plan;
+  const results = report.runs.map((run): ApplyResultDocument["results"][number] => {
+    if (!run.started) {
+      return {
+        instance: run.instance,
+        outcome: "not started",
+        calls: 0,
+        reads: 0,
+        types: (planOf(run.instance)?.types ?? []).map((type) => ({
+          apiName: type.apiName,
+          action: type.action,
+          outcome: type.steps.length === 0 ? "unchanged" : "not started",
+          steps: type.steps.length,
+          stepsDone: 0,
+          calls: 0,
+        })),
+      };
+    }
+    const { result, callsByType } = run;
+    const plan = planOf(result.instance);
+    return {
+      instance: result.instance,
+      outcome: result.ok ? "applied" : "failed",
+      calls: result.calls,
+      reads: result.reads,
+      types: result.types.map((type) => ({
+        apiName: type.apiName,
+        action: type.action,
+        outcome: type.outcome,
+        steps: plan?.types.find((t) => t.apiName === type.apiName)?.steps.length ?? 0,
+        stepsDone: type.stepsDone,
+        calls: callsByType.get(type.apiName) ?? 0,
+        ...(type.error === undefined ? {} : { error: resultError(type.error) }),
+      })),
+    };
+  });
+  const types = results.flatMap((r) => r.types);
+  const counted = (outcome: TypeResult["outcome"]) => types.filter((t) => t.outcome === outcome).length;
+  const { exitCode, meaning } = APPLY_OUTCOMES[report.outcome];
+  return {
+    formatVersion: APPLY_RESULT_FORMAT_VERSION,
+    outcome: report.outcome,
+    exitCode,
+    meaning,
+    // Each plan exactly as the plan file holds it (docs/plan-format.md).
+    plans: report.plans.map((saved: SavedPlan) => JSON.parse(serializePlans([saved])) as unknown),
+    results,
+    totals: {
+      calls: report.readCalls + results.reduce((n, r) => n + r.calls, 0),
+      readCalls: report.readCalls,
+      types: {
+        applied: counted("applied"),
+        unchanged: counted("unchanged"),
+        failed: counted("failed"),
+        notStarted: counted("not started"),
+      },
+    },
+    ...(report.error === undefined ? {} : { error: resultError(report.error) }),
+  };
+}
+
 /** The text of one report, and whether it goes to stdout. */
 function render(
   report: Report,
@@ -154,7 +241,9 @@ function render(
     case "client":
       return stderr(clientEventLine(report.instance, report.event) ?? "");
     case "plans": {
-      if (options.format === "json") return stdout(serializePlans(report.plans));
+      // Apply's JSON result holds its plans (applyOutcome): stdout holds that one document.
+      if (options.format === "json")
+        return report.applying === true ? stdout("") : stdout(serializePlans(report.plans));
       const plans = report.plans.map((saved) => saved.plan);
       if (options.format === "markdown") {
         const stale = report.checked === undefined ? "" : staleMarkdown(report.checked);
@@ -205,6 +294,13 @@ function render(
       return status(`Not started for instance "${report.instance}": an earlier instance failed.\n`);
     case "callsUsed":
       return status(`API calls used: ${report.total} (${report.read} to read).\n`);
+    case "applyOutcome":
+      // Text and Markdown said it all as it happened; JSON is one document, once apply is over.
+      return options.format === "json"
+        ? stdout(`${stableStringify(applyResultDocument(report), 2)}\n`)
+        : stdout("");
+    case "jsonSchema":
+      return stdout(`${JSON.stringify(report.schema, null, 2)}\n`);
     case "validated": {
       const { path, manifest } = report.found;
       const types = manifest.types.length;

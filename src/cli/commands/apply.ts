@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { MarketoClient } from "../../marketo/index.js";
 import {
   ApplyRefusedError,
   applyPlan,
@@ -23,7 +25,7 @@ import {
 } from "../context.js";
 import type { CliIO } from "../io.js";
 import type { FoundManifest } from "../manifests.js";
-import type { Reporter } from "../report.js";
+import { type ApplyOutcome, type InstanceRun, REFUSAL_CODES, type Report, type Reporter } from "../report.js";
 import { checkManifests, refuseStale } from "../synth-check.js";
 
 /** Options of `marketo-activities apply`. */
@@ -37,8 +39,8 @@ export interface ApplyOptions extends TargetOptions {
   readonly context: MessageContext;
 }
 
-/** Reads a plan file written by `plan --out`. */
-function readPlanFile(file: string, io: CliIO): SavedPlan[] {
+/** Reads a plan file written by `plan --out` (apply and show). */
+export function readPlanFile(file: string, io: CliIO): SavedPlan[] {
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, file), "utf8");
@@ -250,13 +252,110 @@ async function confirmed(options: ApplyOptions, io: CliIO): Promise<boolean> {
   return answer.trim() === "yes";
 }
 
-/** Brings the instances to the declared state. Exit 0 when done, 1 when refused or failed. */
+/**
+ * Counts the REST calls made for each type: every client call `applyPlan` makes names its type (an
+ * apiName, or a create request's), and runs in that type's async context, in which the client
+ * reports each request it sends (`attempt`, retries included). Types run side by side, so the
+ * client's overall usage cannot tell them apart.
+ */
+class CallsByType {
+  readonly #scope = new AsyncLocalStorage<string>();
+  #counts = new Map<string, number>();
+
+  /** A reporter that counts the requests sent within a type's calls, then passes every report on. */
+  reporter(report: Reporter): Reporter {
+    return (r: Report) => {
+      if (r.kind === "client" && r.event.type === "attempt" && r.event.operation !== "identity") {
+        const apiName = this.#scope.getStore();
+        if (apiName !== undefined) this.#counts.set(apiName, (this.#counts.get(apiName) ?? 0) + 1);
+      }
+      report(r);
+    };
+  }
+
+  /** The client, with each call that names a type run in that type's context. */
+  client(client: MarketoClient): MarketoClient {
+    const scope = this.#scope;
+    return new Proxy(client, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const [first] = args;
+          const apiName =
+            typeof first === "string"
+              ? first
+              : typeof first === "object" && first !== null && "apiName" in first
+                ? String(first.apiName)
+                : undefined;
+          const call = () => value.apply(target, args) as unknown;
+          return apiName === undefined ? call() : scope.run(apiName, call);
+        };
+      },
+    });
+  }
+
+  /** The counts since the last call, and a fresh start for the next instance. */
+  take(): ReadonlyMap<string, number> {
+    const counts = this.#counts;
+    this.#counts = new Map();
+    return counts;
+  }
+}
+
+/**
+ * Brings the instances to the declared state. Exit 0 when done, 1 when refused or failed. Ends with
+ * one `applyOutcome` report (the JSON result, docs/apply-result.md), also when an error stops it;
+ * the error is then thrown on, for the CLI to print.
+ */
 export async function applyCommand(
   options: ApplyOptions,
   io: CliIO,
   deps: CliDeps,
   report: Reporter,
 ): Promise<number> {
+  const calls = new CallsByType();
+  let planned: PlannedInstance[] = [];
+  const runs: InstanceRun[] = [];
+  let readCalls = 0;
+  const end = (outcome: ApplyOutcome, error?: unknown) =>
+    report({
+      kind: "applyOutcome",
+      outcome,
+      plans: planned,
+      runs,
+      readCalls,
+      ...(error === undefined ? {} : { error }),
+    });
+  try {
+    const outcome = await applyInstances(options, io, deps, calls, report, {
+      planned: (p) => {
+        planned = p;
+        readCalls = summarize(p.map((i) => i.plan)).readCalls;
+      },
+      ran: (run) => runs.push(run),
+    });
+    end(outcome);
+    return outcome === "applied" || outcome === "nothingToApply" ? 0 : 1;
+  } catch (error) {
+    const code = isUserError(error) ? error.code : undefined;
+    end(
+      runs.length > 0 ? "failed" : code !== undefined && REFUSAL_CODES.has(code) ? "refused" : "error",
+      error,
+    );
+    throw error;
+  }
+}
+
+/** Plans (or checks the saved plan), confirms and applies; tells `track` what it planned and ran. */
+async function applyInstances(
+  options: ApplyOptions,
+  io: CliIO,
+  deps: CliDeps,
+  calls: CallsByType,
+  report: Reporter,
+  track: { planned(planned: PlannedInstance[]): void; ran(run: InstanceRun): void },
+): Promise<ApplyOutcome> {
   if (options.planFile !== undefined && options.only?.length) {
     throw new MarketoActivitiesError(
       "Usage",
@@ -267,22 +366,24 @@ export async function applyCommand(
     );
   }
   const { context } = options;
+  const counting = calls.reporter(report);
   let planned: PlannedInstance[];
   if (options.planFile !== undefined) {
     // A saved plan is what was reviewed: it is checked against the code and the instance (pinnedPlans).
-    planned = await pinnedPlans(options.planFile, options, io, deps, report);
+    planned = await pinnedPlans(options.planFile, options, io, deps, counting);
   } else {
     const found = findTargets(options, io);
     report({ kind: "staleApplied", stale: refuseStale(checkManifests(found, io), context) });
-    planned = await planInstances(found, options, io, deps, report);
+    planned = await planInstances(found, options, io, deps, counting);
   }
+  track.planned(planned);
   const plans = planned.map((p) => p.plan);
-  report({ kind: "plans", plans: planned });
+  report({ kind: "plans", plans: planned, applying: true });
 
   const summary = summarize(plans);
   if (summary.changes === 0) {
     report({ kind: "nothingToApply", readCalls: summary.readCalls });
-    return 0;
+    return "nothingToApply";
   }
   const reasons = plans.flatMap((plan) =>
     refusals(plan, { ...options, context }).map((r) => (plans.length > 1 ? `${plan.instance.id}: ${r}` : r)),
@@ -290,27 +391,29 @@ export async function applyCommand(
   if (reasons.length > 0) throw new ApplyRefusedError(plans.map((p) => p.instance.id).join(", "), reasons);
   if (!(await confirmed(options, io))) {
     report({ kind: "cancelled" });
-    return 1;
+    return "cancelled";
   }
 
   let ok = true;
-  let calls = summary.readCalls;
+  let used = summary.readCalls;
   for (const { plan, client } of planned) {
     if (!ok) {
       // Instances are applied in dependency order (sandbox before production): stop at a failure.
       report({ kind: "notStarted", instance: plan.instance.id });
+      track.ran({ started: false, instance: plan.instance.id });
       continue;
     }
-    const result = await applyPlan(plan, client, {
+    const result = await applyPlan(plan, calls.client(client), {
       allowDestructive: options.allowDestructive === true,
       discardForeignDrafts: options.discardForeignDrafts === true,
       context,
       onProgress: (event) => report({ kind: "progress", event }),
     });
-    calls += result.calls;
+    used += result.calls;
+    track.ran({ started: true, result, callsByType: calls.take() });
     report({ kind: "applied", result });
     ok = result.ok;
   }
-  report({ kind: "callsUsed", total: calls, read: summary.readCalls });
-  return ok ? 0 : 1;
+  report({ kind: "callsUsed", total: used, read: summary.readCalls });
+  return ok ? "applied" : "failed";
 }
