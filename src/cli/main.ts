@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { MarketoActivitiesError } from "../schema/errors.js";
 import type { CliDeps } from "./context.js";
 import { type CliIO, processIO } from "./io.js";
@@ -113,6 +113,8 @@ Examples:
   $ npx cdktf synth && marketo-activities plan      # what would change in Marketo
   $ marketo-activities apply                        # plan, confirm, apply
   $ marketo-activities emulator                     # a local Marketo to try it on
+  $ marketo-activities show plan.json               # a saved plan, with no credentials
+  $ marketo-activities schema --type <apiName>      # the JSON Schema of a type's activity records
   $ marketo-activities <command> --help             # options and examples of a command
 ${ENV_HELP}`,
     );
@@ -191,6 +193,8 @@ Examples:
   $ marketo-activities apply --manifest marketo-activities.prod.json --only webinarAttended --auto-approve
     (what each cdktf resource's provisioner runs during \`cdktf deploy\`)
   $ marketo-activities apply --budget-share 0.5       # while another integration syncs to the same instance
+  $ marketo-activities apply plan.json --auto-approve --format json > result.json
+    (one JSON result on stdout: per type the outcome, steps and calls; progress on stderr; docs/apply-result.md)
 
 Destructive changes need allowDestructiveChanges: true on the type, or --allow-destructive.
 Apply refuses, changing nothing, when a plan has blocked changes, foreign drafts or exceeds the type limit.
@@ -214,6 +218,82 @@ ${ENV_HELP}`,
         io,
         deps,
         reporter(io, { format: opts.format, color: opts.color !== false }),
+      );
+    });
+
+  program
+    .command("show")
+    .argument("<plan-file>", "a plan saved with `plan --out`")
+    .description(
+      "Render a saved plan as text, Markdown or JSON, as plan shows it: no credentials, no call to Marketo.",
+    )
+    .addOption(formatOption())
+    .option("--no-color", "no colour in text output (also: NO_COLOR=1)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ marketo-activities show plan.json                            # review a plan made in CI
+  $ marketo-activities show plan.json --format markdown > plan.md  # a pull-request comment from a plan made elsewhere
+
+show checks the file's format only; \`apply plan.json\` checks it against the code and the instance.`,
+    )
+    .action(async (planFile: string, opts) => {
+      const [{ showCommand }, { reporter }] = await Promise.all([
+        import("./commands/show.js"),
+        import("./render.js"),
+      ]);
+      code = await showCommand(
+        { planFile },
+        io,
+        reporter(io, { format: opts.format, color: opts.color !== false }),
+      );
+    });
+
+  program
+    .command("schema")
+    .addArgument(
+      new Argument("[name]", "a JSON Schema the package ships (dist/schemas)").choices([
+        "manifest",
+        "plan",
+        "apply-result",
+      ]),
+    )
+    .description(
+      "Print a JSON Schema: of one declared type's activity record (--type), or of the manifest, the plan or apply's JSON result.",
+    )
+    .option(
+      "--type <apiName>",
+      "the activity type whose record (as Marketo takes it) to describe, from the manifests plan would use",
+    )
+    .option(
+      "--manifest <file>",
+      "a manifest file to use instead of those found in cdktf.out (repeatable)",
+      collect("--manifest"),
+    )
+    .option("--stack <name>", "only the manifests of this cdktf stack (repeatable)", collect("--stack"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ npx cdktf synth && marketo-activities schema --type webinarAttended > webinarAttended.schema.json
+    (validate records in any language before sending them to POST /rest/v1/activities/external.json)
+  $ marketo-activities schema plan           # also shipped as cdktf-marketo-activities/schemas/plan.schema.json`,
+    )
+    .action(async (name: string | undefined, opts) => {
+      const [{ schemaCommand }, { reporter }] = await Promise.all([
+        import("./commands/schema.js"),
+        import("./render.js"),
+      ]);
+      code = await schemaCommand(
+        {
+          ...(name === undefined ? {} : { document: name }),
+          ...(opts.type === undefined ? {} : { type: opts.type }),
+          ...(opts.manifest === undefined ? {} : { manifest: opts.manifest }),
+          ...(opts.stack === undefined ? {} : { stack: opts.stack }),
+        },
+        io,
+        reporter(io),
       );
     });
 
