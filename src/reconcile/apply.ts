@@ -101,8 +101,9 @@ export function refusals(plan: Plan, options: ApplyOptions = {}): string[] {
 
 /** The reasons one type's plan must not be applied with these options. */
 function typeRefusals(type: TypePlan, options: ApplyOptions): string[] {
+  // What Marketo forbids is the one reason: no flag would make the rest of the plan possible.
+  if (type.forbidden !== undefined) return [`${type.apiName}: ${type.forbidden}`];
   const reasons: string[] = [];
-  if (type.forbidden !== undefined) reasons.push(`${type.apiName}: ${type.forbidden}`);
   if (type.destructiveNotAllowed === true && options.allowDestructive !== true) {
     const what = type.changes.filter((c) => c.risk === "destructive").map((c) => c.path);
     reasons.push(
@@ -278,6 +279,7 @@ async function afterRefusedCreate(
   approve: boolean,
   options: ApplyOptions,
   refusal: unknown,
+  wasDeleted: boolean,
 ): Promise<Step[]> {
   if (!(refusal instanceof MarketoApiError) || refusal.retryable) throw refusal;
   const { apiName } = definition;
@@ -290,11 +292,16 @@ async function afterRefusedCreate(
     live?.status ??
     (live !== undefined ? "approved" : draft !== undefined ? "draft" : undefined);
   if (status === undefined || status === "deleted") {
+    // Nothing to go on from: Marketo's refusal stands, with its own hint, unless the apiName was a
+    // deleted type's (the plan saw it listed so), which Marketo may not let be used again (8.7).
+    // 1017 "already exists" with no type to describe points the same way (the list may leave
+    // deleted types out).
+    if (!wasDeleted && !refusal.codes.includes("1017")) throw refusal;
     throw new MarketoActivitiesError(
       "CreateRefused",
-      `${refusal.message}; and Marketo has no type ${apiName} to describe`,
+      `${refusal.message}; and Marketo has no type ${apiName} to describe${wasDeleted ? `, though it listed a deleted one` : ""}`,
       {
-        hint: `if ${apiName} belonged to a deleted type, Marketo may not let a deleted apiName be used again: declare the type under a new apiName (and retire the old one); otherwise fix what the message names`,
+        hint: `Marketo may not let a deleted type's apiName be used again: declare the type under a new apiName (and retire the old one)`,
         cause: refusal,
       },
     );
@@ -363,16 +370,17 @@ const WRITES_DRAFT = new Set<StepOperation>([
 
 /**
  * Whether an answer holds a whole version: Marketo's examples leave fields out (docs/marketo-api.md
- * 6.6), and an answer without `attributes` cannot say that a declared attribute is there.
+ * 6.6), and an answer without `attributes` cannot say whether another writer added one (it may mean
+ * "none" or "not included": the docs' delete example leaves the key out), so it is read once instead.
  */
-function whole(answer: WireCustomActivityType | undefined, desired: ActivityTypeDefinition): boolean {
+function whole(answer: WireCustomActivityType | undefined): answer is WireCustomActivityType {
   return (
     answer !== undefined &&
     answer.name !== undefined &&
     answer.triggerName !== undefined &&
     answer.filterName !== undefined &&
     answer.primaryAttribute !== undefined &&
-    (answer.attributes !== undefined || desired.attributes.length === 0)
+    answer.attributes !== undefined
   );
 }
 
@@ -398,7 +406,7 @@ async function checkDraft(
   draft: WireCustomActivityType | undefined,
   when: "before publishing" | "left as a draft (approve: false)",
 ): Promise<void> {
-  const version = whole(draft, desired)
+  const version = whole(draft)
     ? draft
     : await client.describeCustomActivityType(desired.apiName, { draft: true });
   const other = version === undefined ? ["(no draft)"] : undeclared(toVersion(version), desired);
@@ -423,7 +431,7 @@ async function checkPublished(
   desired: ActivityTypeDefinition,
   answer: WireCustomActivityType | undefined,
 ): Promise<void> {
-  const live = whole(answer, desired)
+  const live = whole(answer)
     ? answer
     : await client.describeCustomActivityType(desired.apiName, { draft: false });
   const other = live === undefined ? ["(nothing published)"] : undeclared(toVersion(live), desired);
@@ -502,7 +510,14 @@ export async function applyPlan(
         } catch (error) {
           if (step.operation !== "createCustomActivityType" || type.desired === undefined) throw error;
           // The type exists after all: go on from what Marketo holds.
-          steps = await afterRefusedCreate(client, type.desired, plan.instance.approve, options, error);
+          steps = await afterRefusedCreate(
+            client,
+            type.desired,
+            plan.instance.approve,
+            options,
+            error,
+            type.status === "deleted",
+          );
           index = -1;
           draft = undefined;
           wrote = false;

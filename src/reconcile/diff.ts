@@ -244,7 +244,7 @@ function planCreate(definition: ActivityTypeDefinition, approve: boolean, wasDel
     apiName: definition.apiName,
     action: "create",
     risk: "safe",
-    status: "absent",
+    status: wasDeleted ? "deleted" : "absent",
     draft: "none",
     changes,
     steps,
@@ -541,8 +541,11 @@ function steps(base: LiveVersion, desired: ActivityTypeDefinition): Step[] {
   const basePrimary = base.primaryAttribute;
   const primary = desired.primaryAttribute;
   const primaryMoves = basePrimary?.apiName !== primary.apiName;
-  if (!primaryMoves && !sameAttribute(basePrimary, primary))
-    typeRequest.primaryAttribute = attributeRequest(primary, "primary");
+  if (!primaryMoves && !sameAttribute(basePrimary, primary)) {
+    // The primary's dataType is left out only when Marketo already holds the declared one.
+    const role = basePrimary?.dataType === primary.dataType ? "primary" : "secondary";
+    typeRequest.primaryAttribute = attributeRequest(primary, role);
+  }
   if (Object.keys(typeRequest).length > 0)
     out.push({ operation: "updateCustomActivityType", request: typeRequest });
 

@@ -189,14 +189,14 @@ export async function readInstance(
 }
 
 /**
- * A hash of what the plan depends on: every listed type's apiName, status and id, and the
- * described versions. A pinned plan is refused when this changes between plan and apply.
+ * A hash of what the plan depends on: every listed type's apiName, status, id, trigger and filter
+ * names (a plan refuses names another type holds), and the described versions. A pinned plan is refused when this changes between plan and apply.
  */
 export function fingerprint(state: LiveState): string {
   return stableHash({
     listed: [...state.listed]
       .sort((a, b) => (a.apiName < b.apiName ? -1 : 1))
-      .map((t) => [t.apiName, t.status, t.id ?? null]),
+      .map((t) => [t.apiName, t.status, t.id ?? null, t.triggerName ?? null, t.filterName ?? null]),
     described: [...state.described]
       .sort(byApiName)
       .map((t) => ({ apiName: t.apiName, live: t.live ?? null, draft: t.draft ?? null })),

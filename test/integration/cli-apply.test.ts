@@ -48,10 +48,13 @@ describe("marketo-activities apply against the emulator", () => {
     expect(first.stdout).toContain('Apply complete for instance "prod"');
     // list, one describe per type the list does not show (it shows no draft, so it may leave
     // drafts out: docs/marketo-api.md 8.2), then per type create, attributes/create when it has
-    // attributes, approve (decision 11).
+    // attributes, approve (decision 11). The type without attributes is read before and after its
+    // approve: an answer without `attributes` cannot show another writer's attribute (decision 15).
     expect(ws.operationsSince(mark).sort()).toStrictEqual(
       [
         "listCustomActivityTypes",
+        "describeCustomActivityType",
+        "describeCustomActivityType",
         ...["describeCustomActivityType", "createCustomActivityType", "approveCustomActivityType"].flatMap(
           (op) => [op, op, op],
         ),

@@ -151,7 +151,14 @@ export function draftOnly(draft: ActivityTypeDefinition | LiveVersion, apiName?:
 
 /** A type in list form only (no versions): unmanaged, retired or deleted types. */
 export function listedOnly(apiName: string, status = "approved", name?: string): LiveType {
-  return { apiName, id: id(apiName), status, ...(name !== undefined ? { name } : {}) };
+  return {
+    apiName,
+    id: id(apiName),
+    status,
+    ...(name !== undefined ? { name } : {}),
+    // As the list shows them, and as `emulatorWith` seeds a type known only from the list.
+    ...(status === "deleted" ? {} : { triggerName: `Does ${apiName}`, filterName: `Did ${apiName}` }),
+  };
 }
 
 /**
@@ -160,14 +167,20 @@ export function listedOnly(apiName: string, status = "approved", name?: string):
  */
 export function liveState(described: readonly LiveType[], others: readonly LiveType[] = []): LiveState {
   const existing = described.filter((t) => t.status !== "deleted");
-  const listed = [...described, ...others].map(
-    ({ apiName, id, name, status }): LiveType => ({
+  const listed = [...described, ...others].map((type): LiveType => {
+    const { apiName, id, name, status, live, draft } = type;
+    // The list shows the live version's names, or the draft's when there is no live one.
+    const triggerName = (live ?? draft)?.triggerName ?? type.triggerName;
+    const filterName = (live ?? draft)?.filterName ?? type.filterName;
+    return {
       apiName,
       status,
       ...(id !== undefined ? { id } : {}),
       ...(name !== undefined ? { name } : {}),
-    }),
-  );
+      ...(triggerName !== undefined ? { triggerName } : {}),
+      ...(filterName !== undefined ? { filterName } : {}),
+    };
+  });
   const calls = 1 + existing.reduce((n, t) => n + (t.live ? 1 : 0) + (t.draft ? 1 : 0), 0);
   return { listed, described: existing, calls };
 }
@@ -225,8 +238,8 @@ function seedVersion(apiName: string, version: LiveVersion): SeedVersion {
 function seedType(type: LiveType): SeedActivityType {
   const listOnly: LiveVersion = {
     name: type.name ?? `Type ${type.apiName}`,
-    triggerName: `Does ${type.apiName}`,
-    filterName: `Did ${type.apiName}`,
+    triggerName: type.triggerName ?? `Does ${type.apiName}`,
+    filterName: type.filterName ?? `Did ${type.apiName}`,
     primaryAttribute: { apiName: "value", name: "Value", dataType: "string" },
     attributes: [],
   };

@@ -364,7 +364,7 @@ describe("renderMarkdown", () => {
       \`\`\`json
       {
         "instance": "prod",
-        "fingerprint": "f74bfa2b173ae67360994f909415e8852c46f20e651767e8178e4340a377a372",
+        "fingerprint": "6ec0a4176ced2c35c9238b409d0463f4e4da2950a93d4830a071aaae4f63298b",
         "steps": {
           "webinarAttended": [
             {
