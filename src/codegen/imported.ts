@@ -97,6 +97,14 @@ export function draftChanges(live: LeafSource, draft: LeafSource): DraftChange[]
     }));
 }
 
+/**
+ * Whether writing `changes` into a definition is a destructive change (it removes an attribute or
+ * changes a dataType), which apply makes only with `allowDestructiveChanges: true`.
+ */
+export function destructiveDraft(changes: readonly DraftChange[]): boolean {
+  return changes.some((change) => change.field.endsWith(".dataType") && change.live !== undefined);
+}
+
 /** `name: "Webinar Attended" -> "Webinar Watched"`, `attributes.minutes.name: "Minutes" -> (removed)`. */
 export function formatDraftChange(change: DraftChange): string {
   const value = (v: string | undefined, absent: string) => (v === undefined ? absent : shortLiteral(v));

@@ -6,6 +6,7 @@
 export {
   type DraftChange,
   definitionOf,
+  destructiveDraft,
   draftChanges,
   formatDraftChange,
   type ImportedDefinition,

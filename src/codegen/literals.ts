@@ -154,15 +154,22 @@ export function constantNames(apiNames: readonly string[], taken: readonly strin
   return names;
 }
 
-/** Characters Unicode gives two columns: East Asian Wide and Fullwidth ones, and emoji. */
+/**
+ * Characters Unicode gives two columns (East Asian Wide and Fullwidth): CJK, Hangul, kana, fullwidth
+ * forms and emoji shown as emoji. Regional indicators (flags are pairs of them) are neutral: one each.
+ */
 const WIDE =
-  /[\p{Emoji_Presentation}\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
-/** Characters that take no column: combining marks, zero-width spaces and joiners, variation selectors. */
-const ZERO = /[\p{M}\u200b-\u200f\u2060\ufeff]/u;
+  /(?![\u{1f1e6}-\u{1f1ff}])[\p{Emoji_Presentation}\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{18cff}\u{1b000}-\u{1b2ff}\u{20000}-\u{3fffd}]/u;
+/**
+ * Characters that take no column: non-spacing and enclosing marks (a spacing mark, as in हि, takes
+ * one), format characters such as the zero-width joiner (but the soft hyphen), and Hangul's medial
+ * and final jamo.
+ */
+const ZERO = /(?!\u00ad)[\p{Mn}\p{Me}\p{Cf}\u1160-\u11ff]/u;
 
 /**
  * Columns a formatter gives a character on a line: 0, 1 or 2 (Unicode's East Asian Width, as Biome
- * measures lines; for lines over the width only, where it decides where a line breaks).
+ * measures a line, one character at a time). It only decides where a line too long breaks.
  */
 function charWidth(char: string): number {
   if (ZERO.test(char)) return 0;

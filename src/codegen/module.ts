@@ -5,7 +5,7 @@
  * (with a two-space indent) format it, so a formatter leaves the file as it is (docs/import.md).
  */
 import type { ActivityTypeInput, AttributeInput, PrimaryAttributeInput } from "../schema/index.js";
-import { formatDraftChange, type ImportedDefinition } from "./imported.js";
+import { destructiveDraft, formatDraftChange, type ImportedDefinition } from "./imported.js";
 import { constantNames, stringLiteral, textWidth } from "./literals.js";
 
 /** The exported array of every imported definition. */
@@ -34,10 +34,14 @@ export interface ModuleOptions {
   readonly typesInInstance: number;
 }
 
-/** `key: value,`, or the value on a line of its own when the line would be too long (as formatters do). */
+/**
+ * `key: value,`, or the value on a line of its own when the line would be too long, as formatters
+ * do; not after a key shorter than the indent plus 3 (`name`), where moving the value gains too little.
+ */
 function property(indent: string, key: string, literal: string): string[] {
   const line = `${indent}${key}: ${literal},`;
-  return textWidth(line) <= WIDTH ? [line] : [`${indent}${key}:`, `${indent}${INDENT}${literal},`];
+  if (textWidth(line) <= WIDTH || textWidth(key) < INDENT.length + 3) return [line];
+  return [`${indent}${key}:`, `${indent}${INDENT}${literal},`];
 }
 
 function attributeLines(
@@ -115,7 +119,12 @@ function notes(imported: ImportedDefinition): string[] {
     ...changes.map((change) => `//   ${formatDraftChange(change)}`),
     "// So the first plan shows the draft as foreign. To keep its changes, approve it in Marketo",
     `// Admin and import this type again (marketo-activities import --only ${imported.apiName}), or`,
-    "// write them into this definition: the next apply publishes the draft. To drop them, run",
+    ...(destructiveDraft(changes)
+      ? [
+          "// write them into this definition with allowDestructiveChanges: true (they remove an",
+          "// attribute or change a dataType): the next apply publishes the draft. To drop them, run",
+        ]
+      : ["// write them into this definition: the next apply publishes the draft. To drop them, run"]),
     "// `marketo-activities apply --discard-foreign-drafts` (or discard the draft in Marketo Admin).",
   ];
 }

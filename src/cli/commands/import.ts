@@ -2,6 +2,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   ALL_TYPES_NAME,
+  destructiveDraft,
   formatDraftChange,
   generateModule,
   type ImportedDefinition,
@@ -209,7 +210,7 @@ export function importSummary(
       lines.push(
         `Note: ${d.apiName} has a draft in Marketo that the module leaves out (it holds the approved version); the draft changes:`,
         ...d.draftChanges.map((change) => `    ${formatDraftChange(change)}`),
-        `  So the first plan shows that draft as foreign. To keep its changes, approve it in Marketo Admin and import ${d.apiName} again (--only ${d.apiName}), or write them into its definition (the next apply then publishes the draft); to drop them, run \`marketo-activities apply --discard-foreign-drafts\`.`,
+        `  So the first plan shows that draft as foreign. To keep its changes, approve it in Marketo Admin and import ${d.apiName} again (--only ${d.apiName}), or write them into its definition${destructiveDraft(d.draftChanges) ? " with allowDestructiveChanges: true (they remove an attribute or change a dataType)" : ""} (the next apply then publishes the draft); to drop them, run \`marketo-activities apply --discard-foreign-drafts\`.`,
       );
     }
   }
