@@ -20,7 +20,14 @@ import {
   stringLiteral,
 } from "../../src/codegen/index.js";
 import { mulberry32 } from "../../src/emulator/faults.js";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+import {
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorSeed,
+  type SeedActivityType,
+  type SeedAttribute,
+  startEmulator,
+} from "../../src/emulator/index.js";
 import type { FetchLike } from "../../src/marketo/index.js";
 import { MarketoClient } from "../../src/marketo/index.js";
 import {
@@ -33,7 +40,7 @@ import { type CliRun, cli } from "../helpers/cli.js";
 import { repoRoot, tempDir } from "../helpers/tools.js";
 
 const FIXTURES = join(repoRoot, "test", "fixtures", "import");
-const SEED = JSON.parse(readFileSync(join(FIXTURES, "instance.json"), "utf8")) as EmulatorOptions["seed"];
+const SEED = JSON.parse(readFileSync(join(FIXTURES, "instance.json"), "utf8")) as EmulatorSeed;
 const STACK = /\n\s+at /;
 
 /** The REST calls a run made, as `list` or `describe <apiName>[ draft]` (identity left out). */
@@ -275,7 +282,7 @@ describe("the remedies a draft's note gives", () => {
 
   it("keep it: its changes written into the definition (with allowDestructiveChanges) are published by the next apply", async () => {
     const { activityTypes } = await importAndDeclare();
-    const seeded = SEED!.activityTypes!.find((t) => t.apiName === "webinarRegistered")!;
+    const seeded = SEED.activityTypes!.find((t) => t.apiName === "webinarRegistered")!;
     const kept = {
       ...(definitionOf("webinarRegistered", {
         ...seeded.draft!,
@@ -320,7 +327,10 @@ function credentials(emulator: Emulator) {
 }
 
 /** A small approved type. */
-const simple = (apiName: string, extra: Partial<ActivityTypeInput> = {}) => ({
+const simple = (
+  apiName: string,
+  extra: { triggerName?: string; attributes?: readonly SeedAttribute[] } = {},
+): SeedActivityType => ({
   apiName,
   name: `Type ${apiName.replace(/\d/g, "")}`,
   triggerName: `Does ${apiName}`,
