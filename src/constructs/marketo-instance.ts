@@ -326,6 +326,7 @@ export class MarketoInstance extends Construct {
         this.annotateProblems();
         this.shareBudget();
         completeDeployCheck(this.check, this.provisionedResources(), this);
+        this.tombstonesFirst();
       },
     });
     installManifestWriter(stack);
@@ -382,6 +383,26 @@ export class MarketoInstance extends Construct {
       this.provisionedResources().length,
       this.terraformParallelism,
     );
+  }
+
+  /**
+   * Each type's resource waits for the instance's tombstones: a provisioner applies only its own
+   * apiName (`--only`), so a type that takes a retired type's slot at the type limit, or its trigger
+   * or filter name, must run after the delete (as a whole-instance apply orders deletes first).
+   */
+  private tombstonesFirst(): void {
+    const address = (resource: TerraformResource) =>
+      `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
+    const tombstones = this.members(RETIRED_TYPE)
+      .map((member) => (member as { resource?: TerraformResource }).resource)
+      .filter((resource): resource is TerraformResource => resource !== undefined)
+      .map(address);
+    if (tombstones.length === 0) return;
+    for (const member of this.members(ACTIVITY_TYPE)) {
+      const resource = (member as { resource?: TerraformResource }).resource;
+      if (resource === undefined) continue;
+      resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), ...tombstones])];
+    }
   }
 
   /** The resources of this instance's types and tombstones: each runs one provisioner. */

@@ -100,3 +100,27 @@ describe("the deploy check of a MarketoInstance", () => {
     expect(JSON.stringify(json)).not.toContain('"when"');
   });
 });
+
+describe("tombstones before types", () => {
+  it("makes every type's resource wait for the instance's tombstones, so a provisioner's --only apply sees the delete done", () => {
+    const { json, errors } = synthInstance((prod) => {
+      new CustomActivityType(prod, "webinar", webinar);
+      new CustomActivityType(prod, "trial", trial);
+      new RetiredActivityType(prod, "old", { apiName: "oldSignup" });
+    });
+    expect(errors).toStrictEqual([]);
+    const data = (json.resource as Resources)["terraform_data"]!;
+    for (const key of ["prod_webinarAttended", "prod_trialStarted"]) {
+      expect(data[key]!["depends_on"]).toStrictEqual(["terraform_data.prod_retired_oldSignup"]);
+    }
+    expect(data["prod_retired_oldSignup"]!["depends_on"]).toBeUndefined();
+  });
+
+  it("adds no depends_on without a tombstone", () => {
+    const { json } = synthInstance((prod) => {
+      new CustomActivityType(prod, "webinar", webinar);
+    });
+    const data = (json.resource as Resources)["terraform_data"]!;
+    expect(data["prod_webinarAttended"]!["depends_on"]).toBeUndefined();
+  });
+});
