@@ -128,7 +128,7 @@ ${ENV_HELP}`,
       .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")
       .option(
         "--fail-on-refusal",
-        "exit 1 when apply would refuse the plan: destructive changes the definitions do not allow, foreign drafts, the type limit (for pull-request checks)",
+        "exit 1 when apply would refuse the plan: changes Marketo does not allow, destructive changes the definitions do not allow, foreign drafts, the type limit (for pull-request checks)",
       )
       .addOption(budgetShareOption())
       .option("--no-color", "no colour in text output (also: NO_COLOR=1)"),
@@ -175,7 +175,7 @@ ${ENV_HELP}`,
       )
       .addOption(formatOption())
       .option("--auto-approve", "do not ask for confirmation (CI, cdktf provisioners)")
-      .option("--allow-destructive", "allow deleting attributes, changing dataTypes or the primary attribute")
+      .option("--allow-destructive", "allow deleting attributes or changing dataTypes of published types")
       .option(
         "--discard-foreign-drafts",
         "discard drafts someone edited in Marketo Admin instead of refusing",

@@ -116,7 +116,8 @@ const typePlanSchema = z.object({
   conflict: z.string().optional(),
   /**
    * Set when the code asks for a change Marketo does not allow (the primary attribute of a published
-   * type): the reason and the way forward. Apply refuses it whatever the flags.
+   * type, a trigger or filter name another type holds): the reason and the way forward. Apply refuses
+   * it whatever the flags.
    */
   forbidden: z.string().optional(),
   /** Set when destructive changes are not allowed by the definition (allowDestructiveChanges). */
