@@ -330,6 +330,8 @@ export class ActivityClient {
  */
 function outcomeOf(error: unknown): "unknown" | "notSent" {
   if (error instanceof MarketoOutcomeUnknownError) return "unknown";
+  // Defensive: the pipeline never resends addCustomActivities after an attempt whose outcome was
+  // open (it raises MarketoOutcomeUnknownError there), so this holds only if that ever changes.
   if (error instanceof MarketoApiError && error.afterAmbiguousAttempt) return "unknown";
   return error instanceof MarketoActivitiesError ? "notSent" : "unknown";
 }
