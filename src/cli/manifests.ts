@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import {
   DefinitionError,
+  isManifestFileName,
   type Manifest,
   MarketoActivitiesError,
   manifestFileName,
@@ -16,8 +17,6 @@ export interface FoundManifest {
   readonly stack?: string;
   readonly manifest: Manifest;
 }
-
-const MANIFEST_FILE = /^marketo-activities\..+\.json$/;
 
 function usageError(message: string, hint: string): MarketoActivitiesError {
   return new MarketoActivitiesError("Usage", message, { hint });
@@ -105,7 +104,7 @@ export function findManifests(options: {
     const dir = join(outdir, stacks[stack]?.workingDirectory ?? join("stacks", stack));
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir)
-      .filter((f) => MANIFEST_FILE.test(f))
+      .filter((f) => isManifestFileName(f))
       .sort()) {
       const path = join(dir, file);
       const manifest = parseManifest(readJson(path, show(path)), show(path));

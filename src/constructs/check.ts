@@ -12,6 +12,7 @@
  */
 import { BUDGET_SHARE_VARIABLE_SUFFIX, PROVISIONER_ENV } from "../schema/index.js";
 import type { LocalExecProvisioner, TerraformResource } from "./cdk.js";
+import { applyCommand } from "./launcher.js";
 import type { MarketoInstance } from "./marketo-instance.js";
 import { terraformName } from "./private/markers.js";
 import { addProvisionerEnvironment, ensureNullProvider, resourceClasses } from "./resources.js";
@@ -41,7 +42,7 @@ const ALWAYS = "${timestamp()}";
  * or retires, the same `apply` as each type's provisioner without `--only`.
  */
 export function deployCheckCommand(instance: MarketoInstance): string {
-  return `${instance.command} apply --manifest ${instance.manifestFileName} --auto-approve`;
+  return applyCommand(instance.command, instance.manifestFileName);
 }
 
 /**

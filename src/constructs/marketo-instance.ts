@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_ACTIVITY_TYPES,
   DefinitionError,
   formatIssues,
+  INSTANCE_ID_PATTERN,
   instanceSettingsSchema,
   type Manifest,
   manifestFileName,
@@ -138,8 +139,6 @@ export function provisionerBudgetShare(
   const atOnce = Math.max(1, Math.min(provisioners, parallelism));
   return Math.max(0.0001, Math.floor((budgetShare / atOnce) * 10_000 + 1e-9) / 10_000);
 }
-
-const INSTANCE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 const instancePropsSchema = z.strictObject({
   envPrefix: instanceSettingsSchema.shape.envPrefix,

@@ -32,7 +32,6 @@ export { isUserError, MarketoActivitiesError } from "./errors.js";
 export {
   checkInstanceRules,
   type DeclaredTypeEntry,
-  INSTANCE_RULES,
   type InstanceDeclarations,
   type RetiredEntry,
   type UniqueName,
@@ -53,6 +52,7 @@ export {
   INSTANCE_ID_PATTERN,
   type InstanceSettings,
   instanceSettingsSchema,
+  isManifestFileName,
   MANIFEST_FORMAT_VERSION,
   type Manifest,
   manifestDigest,

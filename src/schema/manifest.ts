@@ -20,6 +20,17 @@ export function manifestFileName(instanceId: string): string {
   return `marketo-activities.${instanceId}.json`;
 }
 
+const [MANIFEST_PREFIX, MANIFEST_SUFFIX] = manifestFileName("\u0000").split("\u0000") as [string, string];
+
+/** True for a manifest's file name (`marketo-activities.<instanceId>.json`), as synth writes them. */
+export function isManifestFileName(name: string): boolean {
+  return (
+    name.length > MANIFEST_PREFIX.length + MANIFEST_SUFFIX.length &&
+    name.startsWith(MANIFEST_PREFIX) &&
+    name.endsWith(MANIFEST_SUFFIX)
+  );
+}
+
 /**
  * A `MarketoInstance` id: it names the manifest file and the Terraform addresses, so letters, digits,
  * underscores and hyphens, starting with a letter.

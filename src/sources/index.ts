@@ -26,7 +26,7 @@ import {
 } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
-import { manifestFileName } from "../schema/index.js";
+import { isManifestFileName } from "../schema/index.js";
 
 /** File name of the sources record inside a stack directory. */
 export const SOURCES_FILE_NAME = "marketo-activities-sources.json";
@@ -249,17 +249,6 @@ export function checkSources(manifestPath: string): SourcesCheck {
     added: added.sort(),
     removed: removed.sort(),
   };
-}
-
-const [MANIFEST_PREFIX, MANIFEST_SUFFIX] = manifestFileName("\u0000").split("\u0000") as [string, string];
-
-/** True for a manifest's file name (`marketo-activities.<instanceId>.json`), as the CLI finds them. */
-export function isManifestFileName(name: string): boolean {
-  return (
-    name.length > MANIFEST_PREFIX.length + MANIFEST_SUFFIX.length &&
-    name.startsWith(MANIFEST_PREFIX) &&
-    name.endsWith(MANIFEST_SUFFIX)
-  );
 }
 
 /**
