@@ -58,7 +58,7 @@ export function traceText(event: MarketoClientEvent): string {
     case "reauthenticate":
       return `${event.operation} reauthenticate: Marketo refused the token (${event.code}); resending once with a new one`;
     case "limiterWait":
-      return `${event.operation} wait ${duration(event.waitMs)}: this client's calls per 20 s are used up`;
+      return `${event.operation} wait ${duration(event.waitMs)} for this client's rate limit`;
     case "giveUp":
       return `${event.operation} failed after ${plural(event.attempts, "attempt")}: ${event.reason} (${event.error})`;
     case "tokenRefreshed":

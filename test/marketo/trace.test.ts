@@ -236,6 +236,19 @@ describe("trace lines from the client's events (scripted fetch)", () => {
     expect(text().split("\n")[0]).toMatch(/^trace 2026-01-15T12:00:00\.000Z prod identity POST /);
     expectClean(text(), [SECRET, TOKEN, TOKEN_2]);
   });
+
+  it("traces a wait for the client's own rate limit", async () => {
+    const { client, stub, text } = traced({ rateLimit: { calls: 1, windowMs: 20_000 } });
+    stub.reply("listCustomActivityTypes", ok([]), ok([]));
+    await client.listCustomActivityTypes();
+    await client.listCustomActivityTypes();
+    expect(text()).toMatch(
+      /^trace 2026-01-15T12:00:00\.000Z prod listCustomActivityTypes wait 20 s for this client's rate limit$/m,
+    );
+    expect(text()).toMatch(
+      /^trace 2026-01-15T12:00:20\.\d{3}Z prod listCustomActivityTypes GET \S+ attempt 1$/m,
+    );
+  });
 });
 
 describe("trace lines against the emulator", () => {
