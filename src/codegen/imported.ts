@@ -158,7 +158,10 @@ export function importedDefinitions(types: readonly ImportedType[]): ImportedDef
     const checked = checkActivityType(input);
     const issues = [
       ...tokenIssues(input),
-      ...(checked.ok ? requestSizeIssues(checked.definition) : checked.issues),
+      // A list is shown by its length ("attributes: got 21; a type may have at most 20 ..."), not its start.
+      ...(checked.ok ? requestSizeIssues(checked.definition) : checked.issues).map((issue) =>
+        Array.isArray(issue.received) ? { ...issue, received: issue.received.length } : issue,
+      ),
     ];
     const which = type.live === undefined ? "its draft (never approved)" : "its approved version";
     if (issues.length > 0) {

@@ -416,7 +416,7 @@ describe("import's flags and refusals", () => {
     );
     expect(result.stderr).toContain('activity type "tooManyFields" (its approved version) has 1 problem:\n');
     expect(result.stderr).toContain(
-      "a type may have at most 20 secondary attributes (Marketo code 1028). Fix: remove attributes, or split the activity into two types\n",
+      "  - attributes: got 21; a type may have at most 20 secondary attributes (Marketo code 1028). Fix: remove attributes, or split the activity into two types\n",
     );
     expect(result.stderr).toMatch(
       /\nHint: change them in Marketo Admin and import again, or import the other types alone: --only fine\n$/,
