@@ -101,7 +101,14 @@ function idealMs(calls: number, latencyMs: number): number {
 function stopReason(error: { readonly outcome: string; readonly cause?: unknown }): string {
   const cause = error.cause as { code?: unknown; codes?: unknown; reason?: unknown } | undefined;
   const codes = Array.isArray(cause?.codes) ? ` ${cause.codes.join(",")}` : "";
-  return `${String(cause?.code ?? "an error")}${codes}, ${error.outcome}`;
+  return `${String(cause?.code ?? "an error")}${codes} (${error.outcome})`;
+}
+
+/** `2 x a, b`: each distinct text once, with its count when more than one. */
+function tallied(texts: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
+  return [...counts].map(([text, count]) => (count === 1 ? text : `${count} x ${text}`)).join("; ");
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -214,7 +221,7 @@ async function run({ count, faults, latencyMs, sends }: RunOptions): Promise<boo
     const stops = results.flatMap((r) => (r.error === undefined ? [] : [stopReason(r.error)]));
     rounds.push(
       `round ${round}: ${n(pending.length)} to send: ${n(counts.added)} added, ${n(counts.unknown)} unknown, ${n(counts.notSent)} notSent, ${n(counts.skipped)} skipped` +
-        (stops.length === 0 ? "" : ` (stopped by ${stops.join(", ")})`),
+        (stops.length === 0 ? "" : ` (stopped by ${tallied(stops)})`),
     );
     const next = pending.filter((i) => status[i] === "notSent");
     if (next.length === pending.length) break; // no progress: the same failure again
