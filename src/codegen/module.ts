@@ -131,7 +131,8 @@ function notes(imported: ImportedDefinition): string[] {
 
 function header(options: ModuleOptions): string[] {
   const only = options.only === undefined ? "" : ` --only ${options.only.join(",")}`;
-  const at = options.importedAt === undefined ? "" : ` on ${options.importedAt.toISOString()}`;
+  const at =
+    options.importedAt === undefined ? "" : ` on ${options.importedAt.toISOString().replace(/\.000Z$/, "Z")}`;
   const props = [
     ...(options.envPrefix === "MARKETO" ? [] : [`envPrefix: ${stringLiteral(options.envPrefix)}`]),
     ...(options.typesInInstance > options.defaultMaxActivityTypes

@@ -186,7 +186,7 @@ describe("import of the fixture instance (every hard case)", () => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
-      "// `marketo-activities import --only delete` read them on 2026-12-01T14:20:05.000Z (credentials: MARKETO_*).\n",
+      "// `marketo-activities import --only delete` read them on 2026-12-01T14:20:05Z (credentials: MARKETO_*).\n",
     );
   });
 
