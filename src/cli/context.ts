@@ -52,22 +52,40 @@ export function clientFor(
   report: Reporter,
 ): MarketoClient {
   const { id, envPrefix } = manifest.instance;
-  const trace = traceEnabled(io.env)
-    ? tracer({
-        write: (text) => io.stderr(text),
-        instance: id,
-        ...(settings.now === undefined ? {} : { now: settings.now }),
-        secrets: [io.env[credentialNames(envPrefix).clientSecret]],
-      })
-    : undefined;
-  return MarketoClient.fromEnv(envPrefix, io.env, {
+  const reported: MarketoClientSettings = {
     ...settings,
     onEvent: (event) => {
       settings.onEvent?.(event);
-      trace?.(event);
       report({ kind: "client", instance: id, event });
     },
+  };
+  return MarketoClient.fromEnv(envPrefix, io.env, traced(reported, io, { envPrefix, instance: id }));
+}
+
+/**
+ * `settings` for a client of a command: unchanged, or with `MARKETO_ACTIVITIES_TRACE=1` a listener
+ * that also writes each event as a trace line on stderr (`trace.ts`), the client secret of `envPrefix`
+ * redacted. Every client a command makes goes through it (`clientFor` does), so that every command traces.
+ */
+export function traced(
+  settings: MarketoClientSettings,
+  io: CliIO,
+  target: { readonly envPrefix: string; readonly instance: string | (() => string) },
+): MarketoClientSettings {
+  if (!traceEnabled(io.env)) return settings;
+  const trace = tracer({
+    write: (text) => io.stderr(text),
+    instance: target.instance,
+    ...(settings.now === undefined ? {} : { now: settings.now }),
+    secrets: [io.env[credentialNames(target.envPrefix).clientSecret]],
   });
+  return {
+    ...settings,
+    onEvent: (event) => {
+      trace(event);
+      settings.onEvent?.(event);
+    },
+  };
 }
 
 /** A planned instance, with what it was planned from and the client that read it. */

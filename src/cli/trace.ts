@@ -72,8 +72,8 @@ export function traceText(event: MarketoClientEvent): string {
 export interface TracerOptions {
   /** Where lines go (the CLI's stderr). */
   readonly write: (text: string) => void;
-  /** The instance the client talks to, named on every line. */
-  readonly instance: string;
+  /** The instance the client talks to, named on every line (read per line: a command may learn it late). */
+  readonly instance: string | (() => string);
   /** The clock for the line's time (the client's, so tests on a virtual clock get stable lines). */
   readonly now?: () => number;
   /** Removed from every line should it appear (the client secret). */
@@ -90,7 +90,9 @@ export function tracer(options: TracerOptions): (event: MarketoClientEvent) => v
     redactor.add(encodeURIComponent(secret));
   }
   return (event) => {
-    const line = `trace ${new Date(now()).toISOString()} ${options.instance} ${traceText(event)}`;
+    const { instance } = options;
+    const name = typeof instance === "string" ? instance : instance();
+    const line = `trace ${new Date(now()).toISOString()} ${name} ${traceText(event)}`;
     options.write(`${redactor.redact(line)}\n`);
   };
 }

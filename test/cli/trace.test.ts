@@ -4,6 +4,8 @@
  * client secret and every token the instance issued nowhere in the output, and stdout unchanged.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { traced } from "../../src/cli/context.js";
+import type { CliIO } from "../../src/cli/io.js";
 import { traceEnabled } from "../../src/cli/trace.js";
 import type { FetchLike } from "../../src/marketo/index.js";
 import { cli, THREE_TYPES, type Workspace, workspace } from "../helpers/cli.js";
@@ -75,6 +77,38 @@ describe("MARKETO_ACTIVITIES_TRACE", () => {
       expect(traceEnabled({ MARKETO_ACTIVITIES_TRACE: value }), value).toBe(true);
     for (const value of [undefined, "", "0", "false", "no"])
       expect(traceEnabled({ MARKETO_ACTIVITIES_TRACE: value }), String(value)).toBe(false);
+  });
+
+  it("traces the events of any client a command makes through traced(), naming the instance per line", () => {
+    let stderr = "";
+    const io = {
+      stderr: (text: string) => (stderr += text),
+      env: { ...TRACE, MARKETO_CLIENT_SECRET: SECRET },
+    };
+    const seen: string[] = [];
+    let instance = "MARKETO"; // import names the instance by its host once the client knows it
+    const settings = traced({ onEvent: (e) => seen.push(e.type), now: () => 0 }, io as unknown as CliIO, {
+      envPrefix: "MARKETO",
+      instance: () => instance,
+    });
+    settings.onEvent?.({ type: "reauthenticate", operation: "listCustomActivityTypes", code: "601" });
+    instance = "123-abc-456.mktorest.com";
+    settings.onEvent?.({
+      type: "giveUp",
+      operation: "listCustomActivityTypes",
+      attempts: 1,
+      reason: `x ${SECRET}`,
+      error: "MarketoApi",
+    });
+    expect(seen).toStrictEqual(["reauthenticate", "giveUp"]);
+    expect(stderr).toBe(
+      "trace 1970-01-01T00:00:00.000Z MARKETO listCustomActivityTypes reauthenticate: Marketo refused the token (601); resending once with a new one\n" +
+        "trace 1970-01-01T00:00:00.000Z 123-abc-456.mktorest.com listCustomActivityTypes failed after 1 attempt: x [REDACTED] (MarketoApi)\n",
+    );
+    const off = { onEvent: () => {} };
+    expect(
+      traced(off, { ...io, env: {} } as unknown as CliIO, { envPrefix: "MARKETO", instance: "prod" }),
+    ).toBe(off);
   });
 
   it("prints nothing more when unset: stderr has no trace line", async () => {
