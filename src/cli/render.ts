@@ -143,7 +143,7 @@ function progressLine(event: ApplyEvent): string | undefined {
 }
 
 /** An error as the apply result holds it: code, message and hint, and what a program may branch on. */
-export function resultError(error: unknown): ResultError {
+function resultError(error: unknown): ResultError {
   if (!isUserError(error)) {
     return { code: "Internal", message: error instanceof Error ? error.message : String(error) };
   }
@@ -158,7 +158,7 @@ export function resultError(error: unknown): ResultError {
 }
 
 /** The JSON document of `apply --format json` (docs/apply-result.md), from apply's last report. */
-export function applyResultDocument(report: Extract<Report, { kind: "applyOutcome" }>): ApplyResultDocument {
+function applyResultDocument(report: Extract<Report, { kind: "applyOutcome" }>): ApplyResultDocument {
   const planOf = (instance: string) => report.plans.find((p) => p.plan.instance.id === instance)?.plan;
   const results = report.runs.map((run): ApplyResultDocument["results"][number] => {
     if (!run.started) {

@@ -25,7 +25,14 @@ import {
 } from "../context.js";
 import type { CliIO } from "../io.js";
 import type { FoundManifest } from "../manifests.js";
-import { type ApplyOutcome, type InstanceRun, REFUSAL_CODES, type Report, type Reporter } from "../report.js";
+import {
+  APPLY_OUTCOMES,
+  type ApplyOutcome,
+  type InstanceRun,
+  REFUSAL_CODES,
+  type Report,
+  type Reporter,
+} from "../report.js";
 import { checkManifests, refuseStale } from "../synth-check.js";
 
 /** Options of `marketo-activities apply`. */
@@ -336,7 +343,7 @@ export async function applyCommand(
       ran: (run) => runs.push(run),
     });
     end(outcome);
-    return outcome === "applied" || outcome === "nothingToApply" ? 0 : 1;
+    return APPLY_OUTCOMES[outcome].exitCode;
   } catch (error) {
     const code = isUserError(error) ? error.code : undefined;
     end(
