@@ -494,6 +494,22 @@ describe("import's flags and refusals", () => {
     );
   });
 
+  it("reports a retry as plan does, and traces every call with MARKETO_ACTIVITIES_TRACE=1, naming the host; the module is unchanged", async () => {
+    const em = await start({ seed: { activityTypes: [simple("webinarAttended")] } });
+    const plain = await run(em, ["import"]);
+    em.addFault({ operation: "listCustomActivityTypes", respond: { code: "606" } });
+    const retried = await run(em, ["import"], { env: { MARKETO_ACTIVITIES_TRACE: "1" } });
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toBe(plain.stdout);
+    expect(retried.stderr).toMatch(
+      /^instance "127\.0\.0\.1": Marketo is busy \(606 .*\): waiting .* before retrying listCustomActivityTypes/m,
+    );
+    const traced = retried.stderr.split("\n").filter((line) => line.startsWith("trace "));
+    expect(traced.length).toBeGreaterThanOrEqual(4);
+    for (const line of traced) expect(line).toMatch(/^trace \S+ 127\.0\.0\.1 /);
+    expect(retried.stderr).not.toContain(em.env()["MARKETO_CLIENT_SECRET"]);
+  });
+
   it("is listed in --help, and its own help gives examples", async () => {
     const help = await cli(["--help"], { cwd: tempDir("import-help") });
     expect(help.stdout).toMatch(/\n {2}import \[options\] +Write the activity types of a live Marketo/);

@@ -9,7 +9,13 @@ import {
   type ImportedType,
   importedDefinitions,
 } from "../../codegen/index.js";
-import { hasDraft, isLive, MarketoClient, type WireCustomActivityType } from "../../marketo/index.js";
+import {
+  hasDraft,
+  isLive,
+  MarketoClient,
+  type MarketoClientSettings,
+  type WireCustomActivityType,
+} from "../../marketo/index.js";
 import { toVersion } from "../../reconcile/index.js";
 import { isNoSuchType, oneEntryPerApiName } from "../../reconcile/read.js";
 import type { LiveType } from "../../reconcile/types.js";
@@ -19,7 +25,7 @@ import {
   ENV_PREFIX_PATTERN,
   MarketoActivitiesError,
 } from "../../schema/index.js";
-import { type CliDeps, settingsFor } from "../context.js";
+import { type CliDeps, settingsFor, traced } from "../context.js";
 import type { CliIO } from "../io.js";
 import type { Reporter } from "../report.js";
 
@@ -271,15 +277,21 @@ export async function importCommand(
   const path = outPath(options, io);
   const only = options.only?.length ? [...new Set(options.only)].sort() : undefined;
   const settings = settingsFor({}, deps);
+  // The instance is named by its host, known once the client has read the credentials.
   let host = envPrefix;
-  // Retries and waits for a busy instance are reported as plan and apply report them.
-  const client = MarketoClient.fromEnv(envPrefix, io.env, {
+  const reported: MarketoClientSettings = {
     ...settings,
     onEvent: (event) => {
       settings.onEvent?.(event);
+      // Retries and waits for a busy instance are reported as plan and apply report them.
       report({ kind: "client", instance: host, event });
     },
-  });
+  };
+  const client = MarketoClient.fromEnv(
+    envPrefix,
+    io.env,
+    traced(reported, io, { envPrefix, instance: () => host }),
+  );
   host = new URL(client.baseUrl).hostname;
   const read = await readForImport(client, only);
   const definitions = importedDefinitions(read.types);
