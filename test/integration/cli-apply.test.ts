@@ -351,12 +351,17 @@ describe("marketo-activities usage errors", () => {
     expect(JSON.parse(json.stdout).types).toHaveLength(3);
   });
 
-  it("keeps stdout the plan alone when apply prints json or markdown: progress and outcome go to stderr", async () => {
+  it("keeps stdout one document when apply prints json or markdown: progress and outcome go to stderr", async () => {
     const manifest = ws.manifest(THREE_TYPES);
     const json = await ws.run("apply", "--manifest", manifest, "--format", "json", "--auto-approve");
     expect(json.code, json.stderr).toBe(0);
-    const plan = JSON.parse(json.stdout) as { types: { apiName: string; steps: { op: string }[] }[] };
-    expect(plan.types.map((t) => t.steps.map((s) => s.op))).toContainEqual([
+    // One apply result (docs/apply-result.md), its plans as the plan file holds them.
+    const result = JSON.parse(json.stdout) as {
+      outcome: string;
+      plans: { types: { apiName: string; steps: { op: string }[] }[] }[];
+    };
+    expect(result.outcome).toBe("applied");
+    expect(result.plans[0]!.types.map((t) => t.steps.map((s) => s.op))).toContainEqual([
       "createType",
       "createAttributes",
       "approve",
