@@ -459,6 +459,7 @@ describe.concurrent("the packed package installed into user apps", () => {
           "./client",
           "./emulator",
           "./package.json",
+          "./schemas/*.json",
         ]);
         expect(report.analysis.problems.filter((p) => !ignored.has(p.kind))).toStrictEqual([]);
       },
