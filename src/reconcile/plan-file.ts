@@ -24,7 +24,8 @@ export interface SavedPlan {
   readonly state: LiveState;
 }
 
-const DIGEST = /^[0-9a-f]{64}$/;
+/** A manifest digest: sha-256, 64 hex digits. */
+export const MANIFEST_DIGEST_PATTERN = /^[0-9a-f]{64}$/;
 
 // The state as read (src/reconcile/types.ts). Loose: a field a later read adds is kept as it is, and
 // the state is checked against the instance before anything is written (replan.ts).
@@ -52,7 +53,8 @@ const liveTypeSchema = z.looseObject({
   live: versionSchema.exactOptional(),
   draft: versionSchema.exactOptional(),
 });
-const stateSchema = z.object({
+/** What plan read from the instance, as the file holds it. */
+export const stateSchema = z.object({
   listed: z.array(liveTypeSchema),
   described: z.array(liveTypeSchema),
   calls: z.number().int().nonnegative(),
@@ -61,7 +63,7 @@ const stateSchema = z.object({
 /** One plan as the file holds it. */
 const savedPlanSchema = planSchema.extend({
   formatVersion: z.literal(PLAN_FILE_FORMAT_VERSION),
-  manifestDigest: z.string().regex(DIGEST, "must be a SHA-256 digest (64 hex digits)"),
+  manifestDigest: z.string().regex(MANIFEST_DIGEST_PATTERN, "must be a SHA-256 digest (64 hex digits)"),
   state: stateSchema,
 });
 

@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { VALUE_SCHEMAS } from "../../activities/values.js";
 import { planSchema, type Step, stepToWire } from "../../reconcile/plan.js";
+import { MANIFEST_DIGEST_PATTERN, stateSchema } from "../../reconcile/plan-file.js";
 import {
   type ActivityTypeDefinition,
   type AttributeDataType,
@@ -45,45 +46,12 @@ const wireStepSchema = z.discriminatedUnion(
   }) as unknown as [z.ZodObject, ...z.ZodObject[]],
 );
 
-// What plan read from the instance, as src/reconcile/plan-file.ts reads it (loose: a field a later read
-// adds is kept). It is a copy of plan-file.ts's `stateSchema`, which is not exported; the schemas test
-// checks real plan files against both.
-const leafAttributeSchema = z.looseObject({
-  apiName: z.string(),
-  name: z.string().exactOptional(),
-  dataType: z.string().exactOptional(),
-  description: z.string().exactOptional(),
-});
-const versionSchema = z.looseObject({
-  name: z.string().exactOptional(),
-  triggerName: z.string().exactOptional(),
-  filterName: z.string().exactOptional(),
-  description: z.string().exactOptional(),
-  primaryAttribute: leafAttributeSchema.exactOptional(),
-  attributes: z.array(leafAttributeSchema),
-});
-const liveTypeSchema = z.looseObject({
-  apiName: z.string(),
-  id: z.number().exactOptional(),
-  name: z.string().exactOptional(),
-  triggerName: z.string().exactOptional(),
-  filterName: z.string().exactOptional(),
-  status: z.string(),
-  live: versionSchema.exactOptional(),
-  draft: versionSchema.exactOptional(),
-});
-const stateSchema = z.object({
-  listed: z.array(liveTypeSchema),
-  described: z.array(liveTypeSchema),
-  calls: z.number().int().nonnegative(),
-});
-
 /** One plan as the plan file holds it (docs/plan-format.md). */
 const planFileEntrySchema = planSchema.extend({
   types: z.array(typePlanSchema.extend({ steps: z.array(wireStepSchema) })),
   manifestDigest: z
     .string()
-    .regex(/^[0-9a-f]{64}$/)
+    .regex(MANIFEST_DIGEST_PATTERN)
     .meta({ description: "sha-256 of the manifest the plan was made from, in canonical form" }),
   state: stateSchema.meta({ description: "what plan read from the instance: the plan is made from it" }),
 });
