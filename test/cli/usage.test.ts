@@ -16,7 +16,6 @@ afterEach(async () => {
   await ws.close();
 });
 
-const STACK = /\n\s+at /;
 
 describe("an empty value for a repeatable flag", () => {
   it.each([
@@ -81,25 +80,5 @@ describe("a manifest given as apply's plan file", () => {
     const old = await ws.run("apply", "plan.json", "--manifest", manifest, "--auto-approve");
     expect(old.code).toBe(1);
     expect(old.stderr).toMatch(/^Error: plan\.json is a plan of format 1, made by an earlier version/);
-  });
-});
-
-describe("import, reserved for a later version", () => {
-  it.each([[["import"]], [["import", "--manifest", "x.json", "webinarAttended"]]])(
-    "says it is not available yet and what to do meanwhile: %j",
-    async (args) => {
-      const result = await ws.run(...args);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(
-        /^Error: import \(writing a live instance's activity types as TypeScript\) is not available in this version of marketo-activities yet\nHint: meanwhile, `marketo-activities plan` lists the instance's types that no code declares \(Unmanaged\); declare each with defineActivityType/,
-      );
-      expect(result.stderr).not.toMatch(STACK);
-      expect(result.stdout).toBe("");
-    },
-  );
-
-  it("is not listed in --help", async () => {
-    const help = await ws.run("--help");
-    expect(help.stdout).not.toContain("import");
   });
 });

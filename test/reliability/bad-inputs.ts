@@ -700,8 +700,13 @@ const FLAGS: readonly BadInput[] = [
     "--only",
     " ",
   ]),
-  // docs/design.md reserves `import`; the CLI used to say only "unknown command".
-  flagRow("a reserved command", /import .*is not available in this version .*yet/, () => ["import"]),
+  // import never overwrites a file it was not told to.
+  flagRow(
+    "import --out a file that exists, without --force",
+    /exists; nothing was read or written/,
+    (lab) => ["import", "--out", lab.manifestPath],
+    /--force/,
+  ),
 ];
 
 // ---- server answers -----------------------------------------------------------------------------
