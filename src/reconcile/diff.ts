@@ -382,7 +382,9 @@ export function planUpdate(definition: ActivityTypeDefinition, type: LiveType, a
     notes.push("left as a draft for review in Marketo Admin (approve: false)");
   }
   if (draftState === "ours" && writes.length === 0 && approve)
-    notes.push("publishes a draft an earlier apply left");
+    notes.push(
+      "publishes the draft, which matches the code (left by an earlier apply, or made in Marketo Admin)",
+    );
   const livePrimary = published ? type.live?.primaryAttribute?.apiName : undefined;
   const forbidden =
     livePrimary !== undefined && livePrimary !== definition.primaryAttribute.apiName

@@ -67,7 +67,9 @@ function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   const json = JSON.stringify(value);
   if (json === undefined) return String(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  // Cut by code points, so a character outside the BMP (an emoji) is never split in half.
+  const points = Array.from(json);
+  return points.length > 80 ? `${points.slice(0, 77).join("")}...` : json;
 }
 
 /** One line per issue: `attributes[2].dataType: got "number"; must be one of ...; fix: ...`. */

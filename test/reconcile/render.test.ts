@@ -213,7 +213,7 @@ describe("renderText", () => {
       plan: plans.approveOnly,
       contains: [
         "  ^ webinarAttended will be approved (publishes a draft)",
-        "      note: publishes a draft an earlier apply left",
+        "      note: publishes the draft, which matches the code (left by an earlier apply, or made in Marketo Admin)",
         "Plan: 1 to approve.",
       ],
     },
