@@ -16,7 +16,6 @@ afterEach(async () => {
   await ws.close();
 });
 
-
 describe("an empty value for a repeatable flag", () => {
   it.each([
     ["plan", ""],

@@ -793,7 +793,9 @@ describe("diff: drafts (decision 8)", () => {
       ["attributes.registered", "add", "safe"],
     ]);
     expect(type.conflict).toBeUndefined();
-    expect(type.notes).toStrictEqual(["publishes the draft, which matches the code (left by an earlier apply, or made in Marketo Admin)"]);
+    expect(type.notes).toStrictEqual([
+      "publishes the draft, which matches the code (left by an earlier apply, or made in Marketo Admin)",
+    ]);
   });
 
   it("continues a half-finished apply: a draft mixing live and desired values is ours, and the base", async () => {
