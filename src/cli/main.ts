@@ -331,9 +331,13 @@ Examples:
       "--env-prefix <prefix>",
       "serve only this prefix (default: every envPrefix of the app's manifests, else MARKETO)",
     )
+    .option(
+      "--config <file>",
+      "behaviour options from a JSON file, such as the one `marketo-activities probe --write-emulator-config` writes",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ npx cdktf synth && marketo-activities emulator   # one emulator per envPrefix of the app\n  $ marketo-activities emulator --port 8787 --data .emulator.json\n  $ export MARKETO_BASE_URL=http://127.0.0.1:8787 ...   (as printed)\n  $ marketo-activities plan",
+      "\nExamples:\n  $ npx cdktf synth && marketo-activities emulator   # one emulator per envPrefix of the app\n  $ marketo-activities emulator --port 8787 --data .emulator.json\n  $ marketo-activities emulator --config marketo-emulator.json   # behaves as the probed instance\n  $ export MARKETO_BASE_URL=http://127.0.0.1:8787 ...   (as printed)\n  $ marketo-activities plan",
     )
     .action(async (opts) => {
       const { emulatorCommand } = await import("./commands/emulator.js");
@@ -357,6 +361,7 @@ Examples:
           host: opts.host,
           ...(opts.data === undefined ? {} : { data: opts.data }),
           ...(opts.envPrefix === undefined ? {} : { envPrefix: opts.envPrefix }),
+          ...(opts.config === undefined ? {} : { config: opts.config }),
         },
         io,
       );

@@ -11,6 +11,8 @@ export interface EmulatorCommandOptions {
   readonly data?: string;
   /** Serve only this prefix. Without it, every envPrefix of the app's manifests, else `MARKETO`. */
   readonly envPrefix?: string;
+  /** Emulator config file (`{ "behaviour": { ... } }`), relative to the working directory. */
+  readonly config?: string;
 }
 
 /** One emulator to start: an envPrefix and the instances that use it. */
