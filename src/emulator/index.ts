@@ -5,6 +5,13 @@
 export type { RateLimit } from "../marketo/index.js";
 /** A type's status, as the wire shows it (the union of src/marketo/wire.ts). */
 export type { CustomActivityTypeStatus as TypeStatus } from "../marketo/wire.js";
+export {
+  type EmulatorConfig,
+  emulatorBehaviourSchema,
+  emulatorConfigSchema,
+  loadEmulatorConfig,
+  parseEmulatorConfig,
+} from "./config.js";
 export type { QuotaSnapshot } from "./limits.js";
 export type { ActivityRecord } from "./model.js";
 export {

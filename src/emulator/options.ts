@@ -297,7 +297,18 @@ export interface EmulatorOptions {
   /** Scripted faults, in order of precedence. */
   readonly faults?: readonly FaultSpec[];
   readonly randomFaults?: RandomFaults;
+  /**
+   * Options of the open behaviours; a key set here wins over the same key of `config`. Default: the
+   * documented guesses (`DEFAULT_BEHAVIOUR`).
+   */
   readonly behaviour?: EmulatorBehaviour;
+  /**
+   * Path of an emulator config file, `{ "behaviour": { ... } }`, such as the one
+   * `marketo-activities probe --write-emulator-config` writes for a real instance: the emulator then
+   * answers as that instance does. Read at start; a missing or invalid file stops the start with a
+   * `MarketoActivitiesError` (code `EmulatorConfigInvalid`). See `loadEmulatorConfig`.
+   */
+  readonly config?: string;
   /** Standard types for GET activities/types.json. Default: the "Fill Out Form" type of the docs' example. */
   readonly standardActivityTypes?: readonly StandardActivityType[];
   /**

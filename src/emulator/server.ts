@@ -7,6 +7,7 @@ import type { Socket } from "node:net";
 import { messageForCode } from "../marketo/codes.js";
 import { isWrite } from "../marketo/endpoints.js";
 import { MAX_REQUEST_BYTES_ACCEPTED, MAX_URI_BYTES } from "../schema/index.js";
+import { loadEmulatorConfig, mergeBehaviour } from "./config.js";
 import { Envelope } from "./envelope.js";
 import { ApiFailure } from "./failure.js";
 import { FaultPlan } from "./faults.js";
@@ -64,7 +65,11 @@ class EmulatorServer {
 
   constructor(private readonly options: EmulatorOptions) {
     this.now = options.now ?? Date.now;
-    const behaviour = resolveBehaviour(options.behaviour);
+    const behaviour = resolveBehaviour(
+      options.config === undefined
+        ? options.behaviour
+        : mergeBehaviour(loadEmulatorConfig(options.config).behaviour, options.behaviour),
+    );
     const limits = resolveLimits(options.limits);
     this.clientId = options.clientId ?? DEFAULT_CLIENT_ID;
     this.clientSecret = options.clientSecret ?? DEFAULT_CLIENT_SECRET;

@@ -80,6 +80,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: CliIO
             ...(fromApp === undefined
               ? {}
               : { label: `${target.instances.map((i) => `"${i}"`).join(", ")} (${target.envPrefix}_*)` }),
+            ...(options.config === undefined ? {} : { config: resolve(io.cwd, options.config) }),
             ...(options.data === undefined
               ? {}
               : {
