@@ -19,6 +19,7 @@ export const FOLDERS = [
   "reconcile",
   "codegen",
   "emulator",
+  "probe",
   "constructs",
   "cli",
 ] as const;
@@ -69,6 +70,11 @@ export const LAYERS: readonly Layer[] = [
     why: "src/emulator may import only src/schema and src/marketo (wire schemas, the endpoint table, Marketo's facts).",
   },
   {
+    includes: ["src/probe/**"],
+    may: ["schema", "marketo"],
+    why: "src/probe may import only src/schema and src/marketo: it talks to a real instance through the client, never the emulator.",
+  },
+  {
     includes: ["src/constructs/**", "!src/constructs/cdk.ts"],
     may: ["schema", "sources"],
     packages: ["constructs"],
@@ -82,7 +88,7 @@ export const LAYERS: readonly Layer[] = [
   },
   {
     includes: ["src/cli/**"],
-    may: ["schema", "sources", "marketo", "activities", "reconcile", "codegen", "emulator"],
+    may: ["schema", "sources", "marketo", "activities", "reconcile", "codegen", "emulator", "probe"],
     why: "The CLI's plan/apply path never loads cdktf or the constructs.",
   },
   {
