@@ -410,6 +410,46 @@ ${ENV_HELP}`,
       );
     });
 
+  program
+    .command("probe")
+    .description(
+      "Settle Marketo's open behaviours (docs/marketo-api.md section 8) against a sandbox: create, change and delete\n" +
+        "one temporary mkaProbe* type, report each answer with its evidence, and write the emulator options that reproduce it.",
+    )
+    .option("--env-prefix <prefix>", "read the credentials from <prefix>_BASE_URL, ... (default: MARKETO)")
+    .option("--yes-this-is-a-sandbox", "do not ask: the instance is a sandbox the probe may write to")
+    .option("--max-activity-types <n>", "the instance's type limit; the probe needs one free slot", "10")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option(
+      "--write-emulator-config <file>",
+      "write the emulator's behaviour options that reproduce this instance",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ marketo-activities probe --env-prefix MARKETO_SANDBOX --yes-this-is-a-sandbox --write-emulator-config sandbox.emulator.json
+  $ marketo-activities probe --format json > probe.json      # asks for confirmation in a terminal
+  About 21 to 26 REST calls; everything it makes is deleted, also when interrupted (a rerun removes leftovers).
+${ENV_HELP}`,
+    )
+    .action(async (opts) => {
+      const { probeCommand } = await import("./commands/probe.js");
+      code = await probeCommand(
+        {
+          ...(opts.envPrefix === undefined ? {} : { envPrefix: opts.envPrefix }),
+          yesThisIsASandbox: opts.yesThisIsASandbox === true,
+          maxActivityTypes: opts.maxActivityTypes,
+          format: opts.format,
+          ...(opts.writeEmulatorConfig === undefined
+            ? {}
+            : { writeEmulatorConfig: opts.writeEmulatorConfig }),
+        },
+        io,
+        deps,
+      );
+    });
+
   try {
     if (argv.length === 0) {
       program.outputHelp();

@@ -381,7 +381,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
             ? "store"
             : "ignore",
       e2.evidence,
-      description === null ? 'null; with absentFields "null", "omit" answers the same' : undefined,
+      description === null
+        ? 'under absentFields "null", emptyDescription "omit" answers the same'
+        : undefined,
     );
 
     const j1 = await step(
