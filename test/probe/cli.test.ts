@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { parseEmulatorConfig } from "../../src/emulator/config.js";
 import { DEFAULT_BEHAVIOUR, type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { PROBE_PREFIX } from "../../src/probe/probe.js";
 import { tempDir } from "../helpers/tools.js";
@@ -62,6 +63,11 @@ describe("marketo-activities probe", () => {
       behaviour: Record<string, unknown>;
     };
     expect(config.behaviour).toMatchObject(behaviour);
+    // The emulator's own config reader takes the file as written.
+    expect(
+      parseEmulatorConfig(readFileSync(join(dir, "sandbox.emulator.json"), "utf8"), "sandbox.emulator.json")
+        .behaviour,
+    ).toEqual(config.behaviour);
     for (const [option, value] of Object.entries(config.behaviour))
       expect([option, value]).toEqual([option, { ...DEFAULT_BEHAVIOUR, ...behaviour }[option]]);
     // The written config, given to a new emulator, makes the probe find the same answers.
