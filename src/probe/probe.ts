@@ -363,6 +363,11 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       remember();
       await step("create after discard", () => client.createCustomActivityType(typeBody(apiName)), true);
     } else settle("discardWithoutDraftCode", g1.code, g1.evidence);
+    if (g1.success)
+      unsettledNotes.set(
+        "discardWithoutDraftCode",
+        "discardDraft of the never-approved type succeeded, so no refusal code was seen",
+      );
 
     const e2 = await step(
       "empty description",
@@ -454,6 +459,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       noteEmpty("discardCustomActivityTypeDraft", g);
       if (!j3.success) settle("immutableFieldCode", j3.code, j3.evidence);
     } else settle("immutableFieldCode", j4.code, j4.evidence);
+    if (j3.success && j4.success)
+      unsettledNotes.set("immutableFieldCode", "the dataType change and the demotion were both accepted");
 
     const a1 = await step("activity types", () => client.listActivityTypes(), true);
     const name = typeBody(apiName).name;
