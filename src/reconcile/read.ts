@@ -110,27 +110,27 @@ export function isNoSuchType(error: unknown): boolean {
   );
 }
 
+/** What `listTypes` found: one entry per apiName, and the drafts its lookups already described. */
+export interface ListedTypes {
+  readonly list: LiveType[];
+  /** The answers of the draft lookups, by apiName: the described draft of a type the list left out. */
+  readonly probed: Map<string, WireCustomActivityType>;
+  /** REST calls made: the list and the lookups. */
+  readonly calls: number;
+}
+
 /**
- * Reads what a plan needs with the fewest calls (decision 11): one list, then per declared type
- * that exists one describe of the live version and one of the draft, each only when the status
- * says it exists. Retired types need only the list.
- *
- * Whether the list includes never-approved types is not documented (docs/marketo-api.md 8.2). When
- * it shows none, a declared type it does not show may still exist as a draft, so each such type is
- * looked up with one describe of its draft (the type would be created otherwise: one call per new
- * type, none in the steady state where every declared type is listed).
+ * One list call, one entry per apiName (`oneEntryPerApiName`), and, when the list shows no type in
+ * `draft` status (so it may leave never-approved types out: docs/marketo-api.md 8.2), one describe of
+ * the draft of each apiName in `wanted` the list does not show. Plan and import both read this way.
  */
-export async function readInstance(
-  client: ReconcileClient,
-  manifest: Manifest,
-  options: { only?: readonly string[] } = {},
-): Promise<LiveState> {
+export async function listTypes(
+  client: Pick<ReconcileClient, "listCustomActivityTypes" | "describeCustomActivityType">,
+  wanted: ReadonlySet<string>,
+): Promise<ListedTypes> {
   let calls = 1;
   const list = oneEntryPerApiName(
     (await client.listCustomActivityTypes()).map(listed).filter((t): t is LiveType => t !== undefined),
-  );
-  const wanted = new Set(
-    manifest.types.map((t) => t.apiName).filter((a) => options.only?.includes(a) ?? true),
   );
   const probed = new Map<string, WireCustomActivityType>();
   if (!list.some((t) => t.status === "draft")) {
@@ -157,6 +157,30 @@ export async function readInstance(
       if (hasDraft(entry.status)) probed.set(entry.apiName, wire);
     }
   }
+  return { list, probed, calls };
+}
+
+/**
+ * Reads what a plan needs with the fewest calls (decision 11): one list, then per declared type
+ * that exists one describe of the live version and one of the draft, each only when the status
+ * says it exists. Retired types need only the list.
+ *
+ * Whether the list includes never-approved types is not documented (docs/marketo-api.md 8.2). When
+ * it shows none, a declared type it does not show may still exist as a draft, so each such type is
+ * looked up with one describe of its draft (the type would be created otherwise: one call per new
+ * type, none in the steady state where every declared type is listed).
+ */
+export async function readInstance(
+  client: ReconcileClient,
+  manifest: Manifest,
+  options: { only?: readonly string[] } = {},
+): Promise<LiveState> {
+  const wanted = new Set(
+    manifest.types.map((t) => t.apiName).filter((a) => options.only?.includes(a) ?? true),
+  );
+  const found = await listTypes(client, wanted);
+  const { list, probed } = found;
+  let calls = found.calls;
   const unknown = list.filter((t) => wanted.has(t.apiName) && t.status === "unknown").map((t) => t.apiName);
   if (unknown.length > 0) {
     throw new MarketoActivitiesError(

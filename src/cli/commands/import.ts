@@ -9,16 +9,9 @@ import {
   type ImportedType,
   importedDefinitions,
 } from "../../codegen/index.js";
-import {
-  hasDraft,
-  isLive,
-  MarketoClient,
-  type MarketoClientSettings,
-  type WireCustomActivityType,
-} from "../../marketo/index.js";
+import { hasDraft, isLive, MarketoClient, type MarketoClientSettings } from "../../marketo/index.js";
 import { toVersion } from "../../reconcile/index.js";
-import { isNoSuchType, oneEntryPerApiName } from "../../reconcile/read.js";
-import type { LiveType } from "../../reconcile/types.js";
+import { listTypes } from "../../reconcile/read.js";
 import {
   DEFAULT_ENV_PREFIX,
   DEFAULT_MAX_ACTIVITY_TYPES,
@@ -49,17 +42,6 @@ export interface ImportRead {
   readonly calls: number;
 }
 
-/** A listed type, or undefined for an entry without apiName (the client refuses those already). */
-function listedType(wire: WireCustomActivityType): LiveType | undefined {
-  if (wire.apiName === undefined) return undefined;
-  // Without a status there is no telling whether a draft exists; readForImport refuses to guess.
-  return {
-    apiName: wire.apiName,
-    status: wire.status ?? "unknown",
-    ...(wire.id === undefined ? {} : { id: wire.id }),
-  };
-}
-
 /**
  * Reads the types to import with the fewest calls: one list, then per type one describe of its
  * approved version when it has one and one of its draft when it has one. An apiName of `only` that the
@@ -71,33 +53,10 @@ export async function readForImport(
   client: Pick<MarketoClient, "listCustomActivityTypes" | "describeCustomActivityType" | "baseUrl">,
   only: readonly string[] | undefined,
 ): Promise<ImportRead> {
-  let calls = 1;
-  const list = oneEntryPerApiName(
-    (await client.listCustomActivityTypes()).map(listedType).filter((t): t is LiveType => t !== undefined),
-  );
-  const present = list.filter((t) => t.status !== "deleted");
-  const probed = new Map<string, WireCustomActivityType>();
-  if (only !== undefined && !list.some((t) => t.status === "draft")) {
-    const unlisted = only.filter((apiName) => !present.some((t) => t.apiName === apiName));
-    const found = await Promise.all(
-      unlisted.map(async (apiName) => {
-        calls++;
-        try {
-          return await client.describeCustomActivityType(apiName, { draft: true });
-        } catch (error) {
-          if (isNoSuchType(error)) return undefined;
-          throw error;
-        }
-      }),
-    );
-    for (const wire of found) {
-      if (wire?.apiName === undefined || !unlisted.includes(wire.apiName) || wire.status === "deleted")
-        continue;
-      const entry = listedType({ ...wire, status: wire.status ?? "draft" })!;
-      present.push(entry);
-      if (hasDraft(entry.status)) probed.set(entry.apiName, wire);
-    }
-  }
+  const found = await listTypes(client, new Set(only ?? []));
+  const { probed } = found;
+  let calls = found.calls;
+  const present = found.list.filter((t) => t.status !== "deleted");
   const host = new URL(client.baseUrl).hostname;
   if (only !== undefined) {
     const unknown = only.filter((apiName) => !present.some((t) => t.apiName === apiName));
