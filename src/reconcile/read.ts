@@ -161,6 +161,32 @@ export async function listTypes(
 }
 
 /**
+ * A listed type with its versions: one describe of the live version when the status says there is
+ * one, one of the draft when there is one (unless `listTypes` already described it).
+ */
+export async function describeVersions(
+  client: Pick<ReconcileClient, "describeCustomActivityType">,
+  type: LiveType,
+  probed: ReadonlyMap<string, WireCustomActivityType>,
+): Promise<{ type: LiveType; calls: number }> {
+  const known = probed.get(type.apiName);
+  const [live, draft] = await Promise.all([
+    isLive(type.status) ? client.describeCustomActivityType(type.apiName, { draft: false }) : undefined,
+    hasDraft(type.status) && known === undefined
+      ? client.describeCustomActivityType(type.apiName, { draft: true })
+      : known,
+  ]);
+  return {
+    type: {
+      ...type,
+      ...(live !== undefined ? { live: toVersion(live) } : {}),
+      ...(draft !== undefined ? { draft: toVersion(draft) } : {}),
+    },
+    calls: (live === undefined ? 0 : 1) + (draft === undefined || known !== undefined ? 0 : 1),
+  };
+}
+
+/**
  * Reads what a plan needs with the fewest calls (decision 11): one list, then per declared type
  * that exists one describe of the live version and one of the draft, each only when the status
  * says it exists. Retired types need only the list.
@@ -194,19 +220,10 @@ export async function readInstance(
   const described = await Promise.all(
     list
       .filter((t) => wanted.has(t.apiName) && t.status !== "deleted")
-      .map(async (t): Promise<LiveType> => {
-        const [live, draft] = await Promise.all([
-          isLive(t.status) ? client.describeCustomActivityType(t.apiName, { draft: false }) : undefined,
-          hasDraft(t.status) && !probed.has(t.apiName)
-            ? client.describeCustomActivityType(t.apiName, { draft: true })
-            : probed.get(t.apiName),
-        ]);
-        calls += (live === undefined ? 0 : 1) + (draft === undefined || probed.has(t.apiName) ? 0 : 1);
-        return {
-          ...t,
-          ...(live !== undefined ? { live: toVersion(live) } : {}),
-          ...(draft !== undefined ? { draft: toVersion(draft) } : {}),
-        };
+      .map(async (t) => {
+        const read = await describeVersions(client, t, probed);
+        calls += read.calls;
+        return read.type;
       }),
   );
   return { listed: list, described, calls };

@@ -9,9 +9,8 @@ import {
   type ImportedType,
   importedDefinitions,
 } from "../../codegen/index.js";
-import { hasDraft, isLive, MarketoClient, type MarketoClientSettings } from "../../marketo/index.js";
-import { toVersion } from "../../reconcile/index.js";
-import { listTypes } from "../../reconcile/read.js";
+import { MarketoClient, type MarketoClientSettings } from "../../marketo/index.js";
+import { describeVersions, listTypes } from "../../reconcile/read.js";
 import {
   DEFAULT_ENV_PREFIX,
   DEFAULT_MAX_ACTIVITY_TYPES,
@@ -96,18 +95,14 @@ export async function readForImport(
   }
   const types = await Promise.all(
     chosen.map(async (t): Promise<ImportedType> => {
-      const [live, draft] = await Promise.all([
-        isLive(t.status) ? client.describeCustomActivityType(t.apiName, { draft: false }) : undefined,
-        hasDraft(t.status) && !probed.has(t.apiName)
-          ? client.describeCustomActivityType(t.apiName, { draft: true })
-          : probed.get(t.apiName),
-      ]);
-      calls += (live === undefined ? 0 : 1) + (draft === undefined || probed.has(t.apiName) ? 0 : 1);
+      const read = await describeVersions(client, t, probed);
+      calls += read.calls;
+      const { live, draft } = read.type;
       return {
         apiName: t.apiName,
         status: t.status,
-        ...(live === undefined ? {} : { live: toVersion(live) }),
-        ...(draft === undefined ? {} : { draft: toVersion(draft) }),
+        ...(live === undefined ? {} : { live }),
+        ...(draft === undefined ? {} : { draft }),
       };
     }),
   );
