@@ -129,7 +129,11 @@ class EmulatorServer {
           reject(new Error("the emulator could not determine its address"));
           return;
         }
-        const hostPart = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        // Bound to every interface, it is still reached on this machine through loopback, the only
+        // plain-http host the client accepts (docs/client.md, Transport and trust).
+        const reachable =
+          address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "::1" : address.address;
+        const hostPart = reachable.includes(":") ? `[${reachable}]` : reachable;
         this.url = `http://${hostPart}:${address.port}`;
         resolve();
       });

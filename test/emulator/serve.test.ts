@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { serveEmulator } from "../../src/emulator/index.js";
+import { serveEmulator, startEmulator } from "../../src/emulator/index.js";
+import { MarketoClient } from "../../src/marketo/index.js";
 import { conformanceErrors } from "./conformance.js";
 
 describe("serveEmulator", () => {
@@ -44,6 +45,23 @@ describe("serveEmulator", () => {
       await served.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an emulator bound to every interface", () => {
+  it("gives a loopback URL, which the client accepts over plain http", async () => {
+    const emulator = await startEmulator({ host: "0.0.0.0" });
+    try {
+      expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const client = new MarketoClient({
+        baseUrl: emulator.url,
+        clientId: emulator.clientId,
+        clientSecret: emulator.clientSecret,
+      });
+      expect(await client.listCustomActivityTypes()).toStrictEqual([]);
+    } finally {
+      await emulator.close();
     }
   });
 });
