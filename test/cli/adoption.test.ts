@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { buildManifest, parseActivityType, serializeManifest } from "../../src/schema/index.js";
 import { SOURCES_FILE_NAME, writeSourcesRecord } from "../../src/sources/index.js";
-import { type CliRun, cli, THREE_TYPES, workspace } from "../helpers/cli.js";
+import { type CliRun, cli, startCommand, THREE_TYPES, workspace } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tools.js";
 
 const SYNTHESIZED = new Date("2026-12-01T14:20:05Z");
@@ -345,38 +344,6 @@ describe("retries are visible on stderr as they happen", () => {
 });
 
 describe("marketo-activities emulator in an app directory", () => {
-  /** Runs `emulator` until the test says stop; resolves `ready` with what it printed once it listens. */
-  function startCommand(args: string[], cwd: string) {
-    let stdout = "";
-    let stderr = "";
-    let stop!: () => void;
-    let ready!: (printed: string) => void;
-    const listening = new Promise<string>((resolve) => {
-      ready = resolve;
-    });
-    const io: CliIO = {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      env: { NO_COLOR: "1" },
-      cwd,
-      isTTY: false,
-      prompt: async () => "no",
-      waitForInterrupt: () =>
-        new Promise<void>((resolve) => {
-          stop = resolve;
-          ready(stdout);
-        }),
-    };
-    const done = main(args, io).then((code) => ({ code, stdout, stderr }));
-    // A failure before listening ends the command: let `listening` settle with what it printed.
-    void done.then(() => ready(stdout));
-    return { listening, done, stop: () => stop?.() };
-  }
-
   /** `export A=1 B=2` lines -> { A: "1", B: "2" }. */
   const exported = (printed: string) =>
     Object.fromEntries(

@@ -6,40 +6,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { startCommand } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tools.js";
-
-/** Runs `emulator` until `stop()`; `listening` resolves with what it printed once it listens (or ends). */
-function startCommand(args: string[], cwd: string) {
-  let stdout = "";
-  let stderr = "";
-  let stop: (() => void) | undefined;
-  let ready!: (printed: string) => void;
-  const listening = new Promise<string>((resolve) => {
-    ready = resolve;
-  });
-  const io: CliIO = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: { NO_COLOR: "1" },
-    cwd,
-    isTTY: false,
-    prompt: async () => "no",
-    waitForInterrupt: () =>
-      new Promise<void>((resolve) => {
-        stop = resolve;
-        ready(stdout);
-      }),
-  };
-  const done = main(args, io).then((code) => ({ code, stdout, stderr }));
-  void done.then(() => ready(stdout));
-  return { listening, done, stop: () => stop?.() };
-}
 
 /** The list of custom types, as the emulator printed in `printed` answers it (raw, envelope and all). */
 async function listAnswer(printed: string): Promise<{ success: boolean; errors?: { code: string }[] }> {

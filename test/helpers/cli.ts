@@ -134,3 +134,37 @@ export const THREE_TYPES: ActivityTypeInput[] = [
     primaryAttribute: { apiName: "productName", name: "Product Name" },
   },
 ];
+
+/**
+ * Runs a long-running command (`emulator`) in-process until `stop()`; `listening` resolves with what
+ * it printed once it waits to be stopped (it listens), or once it ended (a failure before listening).
+ */
+export function startCommand(args: string[], cwd: string) {
+  let stdout = "";
+  let stderr = "";
+  let stop: (() => void) | undefined;
+  let ready!: (printed: string) => void;
+  const listening = new Promise<string>((resolve) => {
+    ready = resolve;
+  });
+  const io: CliIO = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: { NO_COLOR: "1" },
+    cwd,
+    isTTY: false,
+    prompt: async () => "no",
+    waitForInterrupt: () =>
+      new Promise<void>((resolve) => {
+        stop = resolve;
+        ready(stdout);
+      }),
+  };
+  const done = main(args, io).then((code) => ({ code, stdout, stderr }));
+  void done.then(() => ready(stdout));
+  return { listening, done, stop: () => stop?.() };
+}
